@@ -1,0 +1,41 @@
+namespace LargeFileGateway.Configuration;
+
+/// <summary>How downloads are answered and streamed. Bound from <c>Gateway:Download</c>.</summary>
+internal sealed class DownloadOptions
+{
+    public const string SectionName = "Gateway:Download";
+
+    /// <summary>Smallest accepted chunk, in bytes: below one memory-pool block, the per-chunk overhead dominates.</summary>
+    public const int MinChunkSizeBytes = 4 * 1024;
+
+    /// <summary>Largest accepted chunk, in bytes: per-connection memory is bounded by about two chunks.</summary>
+    public const int MaxChunkSizeBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes read from storage and written to the response per step, in bytes. Each download holds about
+    /// this much memory while its client is slow. 64 KiB, where ASP.NET Core and YARP settled.
+    /// </summary>
+    public int ChunkSizeBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Most ranges one request may ask for after coalescing; above it the Range field is ignored and the whole
+    /// file is sent (RFC 9110 §14.2, CVE-2011-3192).
+    /// </summary>
+    public int MaxRanges { get; set; } = 16;
+
+    /// <summary>
+    /// The Cache-Control sent with files. The default lets clients keep a copy but revalidate it (a cheap 304
+    /// thanks to the validators), and no-transform keeps proxies from recompressing bytes that ranges index into.
+    /// Empty sends no Cache-Control.
+    /// </summary>
+    public string CacheControl { get; set; } = "no-cache, no-transform";
+
+    /// <summary>
+    /// Sends <c>X-Accel-Buffering: no</c> so that nginx streams the download instead of spooling it to its temp
+    /// files (whose default 1 GiB cap breaks larger downloads).
+    /// </summary>
+    public bool DisableProxyBuffering { get; set; } = true;
+
+    /// <summary>Extra or overriding extension → media type mappings, for example <c>".log": "text/plain"</c>.</summary>
+    public Dictionary<string, string> ContentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway.Configuration;
+
+/// <summary>Refuses a storage configuration that cannot work, naming the key.</summary>
+internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(options.Provider))
+        {
+            errors.Add($"{StorageOptions.SectionName}:Provider must be one of {string.Join(", ", Enum.GetNames<StorageProviderKind>())}.");
+        }
+
+        if (options.Provider == StorageProviderKind.Local)
+        {
+            if (string.IsNullOrWhiteSpace(options.Root))
+            {
+                errors.Add($"{StorageOptions.SectionName}:Root must name a folder (or pass --root DIR).");
+            }
+            else if (!Directory.Exists(options.Root))
+            {
+                errors.Add($"{StorageOptions.SectionName}:Root '{options.Root}' does not exist or is not a folder.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,90 @@
+using LargeFileGateway.Storage;
+using Microsoft.AspNetCore.Http.Headers;
+using Microsoft.Net.Http.Headers;
+
+namespace LargeFileGateway.Http;
+
+/// <summary>
+/// Conditional requests for a GET or HEAD of a stored file, evaluated in the order of RFC 9110 §13.2.2. Pure:
+/// it reads the request fields and the metadata, and decides.
+/// </summary>
+internal static class Preconditions
+{
+    public static PreconditionOutcome Evaluate(RequestHeaders request, FileMetadata file)
+    {
+        var headers = request.Headers;
+
+        // Step 1: If-Match uses the strong comparison (RFC 9110 §13.1.1). A field that does not parse
+        // cannot match anything, so it fails rather than being silently ignored.
+        if (headers.ContainsKey(HeaderNames.IfMatch))
+        {
+            if (!AnyMatches(request.IfMatch, file.ETag, useStrongComparison: true))
+            {
+                return PreconditionOutcome.PreconditionFailed;
+            }
+        }
+        else if (request.IfUnmodifiedSince is { } unmodifiedSince && file.LastModified > unmodifiedSince)
+        {
+            // Step 2: If-Unmodified-Since only when If-Match is absent; an invalid date is ignored (§13.1.4).
+            return PreconditionOutcome.PreconditionFailed;
+        }
+
+        // Step 3: If-None-Match uses the weak comparison (RFC 9110 §13.1.2); for GET and HEAD a match is 304.
+        if (headers.ContainsKey(HeaderNames.IfNoneMatch))
+        {
+            return AnyMatches(request.IfNoneMatch, file.ETag, useStrongComparison: false)
+                ? PreconditionOutcome.NotModified
+                : PreconditionOutcome.Proceed;
+        }
+
+        // Step 4: If-Modified-Since only when If-None-Match is absent; an invalid date is ignored (§13.1.3).
+        if (request.IfModifiedSince is { } modifiedSince && file.LastModified <= modifiedSince)
+        {
+            return PreconditionOutcome.NotModified;
+        }
+
+        return PreconditionOutcome.Proceed;
+    }
+
+    /// <summary>
+    /// Step 5 of RFC 9110 §13.2.2: whether a Range may be honoured. Call only when the request has a Range.
+    /// True when there is no If-Range, or it names the current representation exactly.
+    /// </summary>
+    public static bool IfRangeAllowsRange(RequestHeaders request, FileMetadata file, DateTimeOffset now)
+    {
+        if (!request.Headers.ContainsKey(HeaderNames.IfRange))
+        {
+            return true;
+        }
+
+        switch (request.IfRange)
+        {
+            case { EntityTag: { } entityTag }:
+                // RFC 9110 §13.1.5: strong comparison, so a weak tag (Chrome's W/"…" for a tail) never matches.
+                return entityTag.Compare(file.ETag, useStrongComparison: true);
+
+            case { LastModified: { } date }:
+                // RFC 9110 §13.1.5: the date must equal Last-Modified exactly (not "not newer than", the old
+                // ASP.NET behaviour), and a date is only a validator when Last-Modified is strong, i.e. at
+                // least one second older than the response (§8.8.2.2).
+                return date == file.LastModified && now - file.LastModified >= TimeSpan.FromSeconds(1);
+
+            default:
+                // Present but unparsable: we cannot tell it is current, so send the whole representation.
+                return false;
+        }
+    }
+
+    private static bool AnyMatches(IList<EntityTagHeaderValue> tags, EntityTagHeaderValue current, bool useStrongComparison)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

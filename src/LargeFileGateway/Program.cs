@@ -1,0 +1,89 @@
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Downloads;
+using LargeFileGateway.Observability;
+using LargeFileGateway.Storage;
+using LargeFileGateway.Storage.Local;
+using LargeFileGateway.Streaming;
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway;
+
+/// <summary>The composition root: configuration, services and endpoints. No logic lives here.</summary>
+public static class Program
+{
+    /// <summary>Command-line shorthands for configuration keys.</summary>
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--root"] = $"{StorageOptions.SectionName}:Root",
+    };
+
+    public static async Task Main(string[] args)
+    {
+        var app = CreateApp(args);
+        await app.RunAsync();
+    }
+
+    /// <summary>Builds the gateway; tests and benchmarks call this with <c>--urls http://127.0.0.1:0</c>.</summary>
+    public static WebApplication CreateApp(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args, SwitchMappings);
+        var createdSampleRoot = UseSampleRootWhenNoneConfigured(builder.Configuration);
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<GatewayMetrics>();
+
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DownloadOptions>, DownloadOptionsValidator>();
+
+        builder.Services.AddSingleton<IStorageProvider>(services => services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
+        {
+            _ => new LocalFileStorageProvider(services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!),
+        });
+        builder.Services.AddSingleton(services => new ChunkCopier(
+            services.GetRequiredService<IStorageProvider>(),
+            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes));
+        builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
+        builder.Services.AddSingleton<DownloadHandler>();
+
+        var app = builder.Build();
+        app.UseStatusCodePages();
+        app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
+        app.Lifetime.ApplicationStarted.Register(() => LogStartup(app, createdSampleRoot));
+        return app;
+    }
+
+    private static bool UseSampleRootWhenNoneConfigured(ConfigurationManager configuration)
+    {
+        var rootKey = $"{StorageOptions.SectionName}:Root";
+        var provider = configuration[$"{StorageOptions.SectionName}:Provider"];
+        if (!string.IsNullOrWhiteSpace(configuration[rootKey])
+            || (provider is not null && !provider.Equals(nameof(StorageProviderKind.Local), StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var root = Path.GetFullPath(SampleFolder.DefaultRoot);
+        configuration[rootKey] = root;
+        return SampleFolder.EnsureCreated(root);
+    }
+
+    private static void LogStartup(WebApplication app, bool createdSampleRoot)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Program));
+        var storage = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        var download = app.Services.GetRequiredService<IOptions<DownloadOptions>>().Value;
+        if (createdSampleRoot)
+        {
+            Log.SampleFolderCreated(logger, storage.Root!, SampleFolder.SampleName);
+        }
+
+        Log.ServingFolder(logger, storage.Root!, download.ChunkSizeBytes);
+    }
+}
