@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: installs the real clients and servers the tests talk to when they are missing,
+# runs every test project, and ends with the totals alone on the last line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+for tool in curl wget nginx aria2c axel lsof; do
+  command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
+done
+if [ ${#need_apt[@]} -gt 0 ]; then
+  pkgs=()
+  for tool in "${need_apt[@]}"; do
+    case "$tool" in
+      aria2c) pkgs+=(aria2) ;;
+      nginx) pkgs+=(nginx-light) ;;
+      *) pkgs+=("$tool") ;;
+    esac
+  done
+  echo "Installing test dependencies: ${pkgs[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  fi
+fi
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet build LargeFileGateway.sln -c Release -nologo -v quiet || exit 1
+dotnet test LargeFileGateway.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$results" \
+  --logger "console;verbosity=normal" || status=$?
+
+passed=0
+failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(echo "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+  f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+done
+
+if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
+  echo "No test results were found: treating the run as failed."
+  status=1
+fi
+echo "${passed} passed, ${failed} failed"
+exit $status
