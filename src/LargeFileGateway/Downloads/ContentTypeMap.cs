@@ -25,6 +25,7 @@ internal sealed class ContentTypeMap
         [".img"] = "application/octet-stream",
         [".qcow2"] = "application/octet-stream",
         [".parquet"] = "application/vnd.apache.parquet",
+        [".zip"] = "application/zip",
     };
 
     private readonly FileExtensionContentTypeProvider _provider = new();
