@@ -1,0 +1,106 @@
+using LargeFileGateway.IntegrationTests.Infrastructure;
+
+namespace LargeFileGateway.IntegrationTests.Clients;
+
+/// <summary>curl and wget, interrupted mid-download and resumed: the result must equal the source.</summary>
+public sealed class ResumeWithRealClientsTests : IAsyncLifetime
+{
+    private const int Length = 24 << 20;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private readonly TempFolder _root = new("resume");
+    private readonly TempFolder _downloads = new("resume-out");
+    private GatewayServer _server = null!;
+    private string _expected = null!;
+
+    public async Task InitializeAsync()
+    {
+        TestFiles.WriteRandom(_root.Combine("季度报告 2024.zip"), Length, seed: 3);
+        _expected = await TestFiles.Sha256Async(_root.Combine("季度报告 2024.zip"));
+        _server = await GatewayServer.StartAsync(_root.Path);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _root.Dispose();
+        _downloads.Dispose();
+    }
+
+    private string Url => new Uri(_server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip").AbsoluteUri;
+
+    [Fact]
+    public async Task CurlInterruptedThenResumed_MatchesSource()
+    {
+        var output = _downloads.Combine("curl.zip");
+        using (var first = ExternalProcess.Start("curl", "-sS", "--limit-rate", "4M", "-o", output, Url))
+        {
+            await ExternalProcess.WaitForFileSizeAsync(output, 2 << 20, Bound);
+            ExternalProcess.Kill(first);
+        }
+
+        var partial = new FileInfo(output).Length;
+        Assert.InRange(partial, 1, Length - 1);
+
+        var resumed = await ExternalProcess.RunAsync("curl", Bound, "-sS", "-f", "-C", "-", "-o", output, Url);
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(_expected, await TestFiles.Sha256Async(output));
+    }
+
+    [Fact]
+    public async Task CurlResumeOnCompleteFile_AppendsNothing()
+    {
+        var output = _downloads.Combine("complete.zip");
+        File.Copy(_root.Combine("季度报告 2024.zip"), output);
+
+        await ExternalProcess.RunAsync("curl", Bound, "-sS", "-C", "-", "-o", output, Url);
+
+        Assert.Equal(Length, new FileInfo(output).Length);
+        Assert.Equal(_expected, await TestFiles.Sha256Async(output));
+    }
+
+    [Fact]
+    public async Task WgetInterruptedThenResumed_MatchesSource()
+    {
+        var output = _downloads.Combine("wget.zip");
+        using (var first = ExternalProcess.Start("wget", "-q", "--limit-rate=4m", "-O", output, Url))
+        {
+            await ExternalProcess.WaitForFileSizeAsync(output, 2 << 20, Bound);
+            ExternalProcess.Kill(first);
+        }
+
+        var partial = new FileInfo(output).Length;
+        Assert.InRange(partial, 1, Length - 1);
+
+        var resumed = await ExternalProcess.RunAsync("wget", Bound, "-q", "-c", "-O", output, Url);
+
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Equal(_expected, await TestFiles.Sha256Async(output));
+    }
+
+    [Fact]
+    public async Task WgetContentDisposition_SavesUnderTheRealChineseName()
+    {
+        // wget, like browsers, reads filename*=UTF-8''… (RFC 6266 §4.3). curl -J only reads the ASCII filename=.
+        var folder = _downloads.Combine("named");
+        Directory.CreateDirectory(folder);
+
+        var result = await ExternalProcess.RunAsync("wget", Bound, "-q", "--content-disposition", "-P", folder, new Uri(_server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip?dl=1").AbsoluteUri);
+
+        Assert.Equal(0, result.ExitCode);
+        var saved = Assert.Single(Directory.GetFiles(folder));
+        Assert.Equal("季度报告 2024.zip", Path.GetFileName(saved));
+        Assert.Equal(_expected, await TestFiles.Sha256Async(saved));
+    }
+
+    [Fact]
+    public async Task ChineseName_ContentDispositionCarriesTheRealName()
+    {
+        using var response = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Url));
+
+        var disposition = response.Content.Headers.ContentDisposition!;
+        Assert.Equal("attachment", disposition.DispositionType);
+        Assert.Equal("季度报告 2024.zip", disposition.FileNameStar);
+        Assert.True(disposition.FileName!.All(char.IsAscii));
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net.Sockets;
+using System.Text;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+
+namespace LargeFileGateway.IntegrationTests.Downloads;
+
+/// <summary>Clients that leave, and files that shrink under a download.</summary>
+public sealed class AbortAndTruncationTests : IAsyncLifetime
+{
+    private readonly TempFolder _root = new("abort");
+    private GatewayServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await GatewayServer.StartAsync(_root.Path);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public async Task ClientAbortsMidDownload_FileHandleIsClosed()
+    {
+        var path = _root.Combine("big.bin");
+        TestFiles.WriteSparse(path, 2L << 30, [(0, 1 << 20)]);
+        Assert.Equal(0, OpenFiles.Count(path));
+
+        using (var client = await ConnectAsync("/files/big.bin"))
+        {
+            var stream = client.GetStream();
+            await ReadAtLeastAsync(stream, 1 << 20);
+            Assert.Equal(1, OpenFiles.Count(path));
+            client.Client.LingerState = new LingerOption(true, 0); // RST, like a killed client
+        }
+
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task ClientAbortsManyRangeDownloads_NoHandleLeaks()
+    {
+        var path = _root.Combine("many.bin");
+        TestFiles.WriteSparse(path, 1L << 30, [(0, 1 << 20)]);
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var client = await ConnectAsync("/files/many.bin", $"Range: bytes={i * 1000}-\r\n");
+            await ReadAtLeastAsync(client.GetStream(), 64 * 1024);
+            client.Client.LingerState = new LingerOption(true, 0);
+        }
+
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task FileTruncatedDuringDownload_ConnectionIsAbortedNotEndedShort()
+    {
+        var path = _root.Combine("shrinks.bin");
+        const int length = 256 << 20;
+        TestFiles.WriteSparse(path, length, [(0, 1 << 20)]);
+
+        using var client = await ConnectAsync("/files/shrinks.bin");
+        client.ReceiveBufferSize = 64 * 1024;
+        var stream = client.GetStream();
+        var (header, alreadyRead) = await ReadHeaderAsync(stream);
+        Assert.Contains($"Content-Length: {length}", header, StringComparison.Ordinal);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            file.SetLength(4 << 20);
+        }
+
+        var received = alreadyRead + await ReadToEndOrResetAsync(stream);
+
+        Assert.True(received < length, $"received {received} of {length}");
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
+    }
+
+    private async Task<TcpClient> ConnectAsync(string target, string extraHeaders = "")
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", _server.Port);
+        await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: x\r\n{extraHeaders}\r\n"));
+        return client;
+    }
+
+    private static async Task ReadAtLeastAsync(NetworkStream stream, int count)
+    {
+        var buffer = new byte[64 * 1024];
+        var total = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (total < count)
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.NotEqual(0, read);
+            total += read;
+        }
+    }
+
+    private static async Task<(string Header, long BodyBytes)> ReadHeaderAsync(NetworkStream stream)
+    {
+        var buffer = new byte[1];
+        var header = new StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            Assert.Equal(1, await stream.ReadAsync(buffer, timeout.Token));
+            header.Append((char)buffer[0]);
+        }
+
+        return (header.ToString(), 0);
+    }
+
+    private static async Task<long> ReadToEndOrResetAsync(NetworkStream stream)
+    {
+        var buffer = new byte[256 * 1024];
+        long total = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (IOException)
+        {
+            // A reset is what an aborted connection looks like.
+        }
+
+        return total;
+    }
+}
