@@ -1,0 +1,81 @@
+using System.Net;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+
+namespace LargeFileGateway.IntegrationTests.Downloads;
+
+public sealed class HeaderTests : IAsyncLifetime
+{
+    private readonly TempFolder _root = new("headers");
+    private GatewayServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        foreach (var name in new[] { "a.csv", "b.mp4", "c.mkv", "d.iso", "e.7z", "f.unknownext", "g", "h.zip", "i.log" })
+        {
+            await File.WriteAllTextAsync(_root.Combine(name), "x");
+        }
+
+        Directory.CreateDirectory(_root.Combine("folder"));
+        _server = await GatewayServer.StartAsync(_root.Path,
+            "--Gateway:Download:ContentTypes:.log=text/plain",
+            "--Gateway:Download:CacheControl=private, max-age=60");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _root.Dispose();
+    }
+
+    [Theory]
+    [InlineData("a.csv", "text/csv")]
+    [InlineData("b.mp4", "video/mp4")]
+    [InlineData("c.mkv", "video/x-matroska")]
+    [InlineData("d.iso", "application/x-iso9660-image")]
+    [InlineData("e.7z", "application/x-7z-compressed")]
+    [InlineData("f.unknownext", "application/octet-stream")]
+    [InlineData("g", "application/octet-stream")]
+    [InlineData("h.zip", "application/zip")]
+    [InlineData("i.log", "text/plain")]
+    public async Task Get_ContentTypeFollowsExtension(string name, string expected)
+    {
+        using var response = await _server.Client.GetAsync("files/" + name);
+
+        Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task Get_ConfiguredCacheControl_IsSent()
+    {
+        using var response = await _server.Client.GetAsync("files/a.csv");
+
+        Assert.Equal("private, max-age=60", response.Headers.GetValues("Cache-Control").Single());
+    }
+
+    [Theory]
+    [InlineData("?inline=1", "inline")]
+    [InlineData("?inline=true", "inline")]
+    [InlineData("", "attachment")]
+    [InlineData("?inline=0", "attachment")]
+    public async Task Get_InlineQuery_ChoosesDisposition(string query, string expected)
+    {
+        using var response = await _server.Client.GetAsync("files/b.mp4" + query);
+
+        Assert.Equal(expected, response.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("b.mp4", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+    }
+
+    [Theory]
+    [InlineData("files/missing.bin")]
+    [InlineData("files/folder")]
+    [InlineData("files/folder/")]
+    public async Task Get_MissingFileOrFolder_Returns404ProblemDetails(string path)
+    {
+        using var response = await _server.Client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"status\":404", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
