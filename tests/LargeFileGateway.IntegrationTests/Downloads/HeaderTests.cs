@@ -50,7 +50,7 @@ public sealed class HeaderTests : IAsyncLifetime
     {
         using var response = await _server.Client.GetAsync("files/a.csv");
 
-        Assert.Equal("private, max-age=60", response.Headers.GetValues("Cache-Control").Single());
+        Assert.Equal("private, max-age=60", response.Headers.NonValidated["Cache-Control"].ToString());
     }
 
     [Theory]
