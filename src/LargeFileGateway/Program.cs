@@ -4,6 +4,8 @@ using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway;
@@ -11,6 +13,8 @@ namespace LargeFileGateway;
 /// <summary>The composition root: configuration, services and endpoints. No logic lives here.</summary>
 public static class Program
 {
+    private const string ConfigFileKey = "config";
+
     /// <summary>Command-line shorthands for configuration keys.</summary>
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
@@ -27,9 +31,17 @@ public static class Program
     public static WebApplication CreateApp(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args, SwitchMappings);
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+
+        // --config FILE layers one of the samples in config/ (or any JSON file) under the environment and command line.
+        if (builder.Configuration[ConfigFileKey] is { Length: > 0 } configFile)
+        {
+            var fullPath = Path.GetFullPath(configFile);
+            var folder = new PhysicalFileProvider(Path.GetDirectoryName(fullPath)!, ExclusionFilters.None);
+            builder.Configuration.AddJsonFile(folder, Path.GetFileName(fullPath), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables().AddCommandLine(args, SwitchMappings);
         var createdSampleRoot = UseSampleRootWhenNoneConfigured(builder.Configuration);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);

@@ -31,6 +31,21 @@ public sealed partial class StartupTests
     }
 
     [Fact]
+    public async Task ConfigFile_IsLayeredUnderTheCommandLine()
+    {
+        using var root = new TempFolder("cfgfile");
+        await File.WriteAllTextAsync(root.Combine("a.txt"), "x");
+        var configFile = root.Combine(".settings.json");
+        await File.WriteAllTextAsync(configFile, """{ "Gateway": { "Download": { "CacheControl": "public, max-age=5", "DisableProxyBuffering": false } } }""");
+
+        await using var server = await GatewayServer.StartAsync(root.Path, "--config", configFile, "--Gateway:Download:CacheControl=public, max-age=9");
+        using var response = await server.Client.GetAsync("files/a.txt");
+
+        Assert.Equal("public, max-age=9", response.Headers.NonValidated["Cache-Control"].ToString());
+        Assert.False(response.Headers.Contains("X-Accel-Buffering"));
+    }
+
+    [Fact]
     public async Task FirstRunWithoutRoot_CreatesDataWithSampleThatDownloads()
     {
         // The README's first command, as a newcomer runs it: the built gateway in an empty folder, no root given.
