@@ -3,30 +3,22 @@ using LargeFileGateway.IntegrationTests.Infrastructure;
 namespace LargeFileGateway.IntegrationTests.Clients;
 
 /// <summary>curl and wget, interrupted mid-download and resumed: the result must equal the source.</summary>
-public sealed class ResumeWithRealClientsTests : IAsyncLifetime
+public sealed class ResumeWithRealClientsTests() : GatewayTest("resume"), IDisposable
 {
     private const int Length = 24 << 20;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
-    private readonly TempFolder _root = new("resume");
     private readonly TempFolder _downloads = new("resume-out");
-    private GatewayServer _server = null!;
     private string _expected = null!;
 
-    public async Task InitializeAsync()
+    public void Dispose() => _downloads.Dispose();
+
+    protected override async Task ArrangeAsync()
     {
-        TestFiles.WriteRandom(_root.Combine("季度报告 2024.zip"), Length, seed: 3);
-        _expected = await TestFiles.Sha256Async(_root.Combine("季度报告 2024.zip"));
-        _server = await GatewayServer.StartAsync(_root.Path);
+        TestFiles.WriteRandom(Root.Combine("季度报告 2024.zip"), Length, seed: 3);
+        _expected = await TestFiles.Sha256Async(Root.Combine("季度报告 2024.zip"));
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _root.Dispose();
-        _downloads.Dispose();
-    }
-
-    private string Url => new Uri(_server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip").AbsoluteUri;
+    private string Url => new Uri(Server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip").AbsoluteUri;
 
     [Fact]
     public async Task CurlInterruptedThenResumed_MatchesSource()
@@ -51,7 +43,7 @@ public sealed class ResumeWithRealClientsTests : IAsyncLifetime
     public async Task CurlResumeOnCompleteFile_AppendsNothing()
     {
         var output = _downloads.Combine("complete.zip");
-        File.Copy(_root.Combine("季度报告 2024.zip"), output);
+        File.Copy(Root.Combine("季度报告 2024.zip"), output);
 
         await ExternalProcess.RunAsync("curl", Bound, "-sS", "-C", "-", "-o", output, Url);
 
@@ -85,7 +77,7 @@ public sealed class ResumeWithRealClientsTests : IAsyncLifetime
         var folder = _downloads.Combine("named");
         Directory.CreateDirectory(folder);
 
-        var result = await ExternalProcess.RunAsync("wget", Bound, "-q", "--content-disposition", "-P", folder, new Uri(_server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip?dl=1").AbsoluteUri);
+        var result = await ExternalProcess.RunAsync("wget", Bound, "-q", "--content-disposition", "-P", folder, new Uri(Server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip?dl=1").AbsoluteUri);
 
         Assert.Equal(0, result.ExitCode);
         var saved = Assert.Single(Directory.GetFiles(folder));
@@ -96,7 +88,7 @@ public sealed class ResumeWithRealClientsTests : IAsyncLifetime
     [Fact]
     public async Task ChineseName_ContentDispositionCarriesTheRealName()
     {
-        using var response = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Url));
+        using var response = await Server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, Url));
 
         var disposition = response.Content.Headers.ContentDisposition!;
         Assert.Equal("attachment", disposition.DispositionType);

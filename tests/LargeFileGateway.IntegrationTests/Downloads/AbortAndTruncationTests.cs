@@ -5,23 +5,12 @@ using LargeFileGateway.IntegrationTests.Infrastructure;
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
 /// <summary>Clients that leave, and files that shrink under a download.</summary>
-public sealed class AbortAndTruncationTests : IAsyncLifetime
+public sealed class AbortAndTruncationTests() : GatewayTest("abort")
 {
-    private readonly TempFolder _root = new("abort");
-    private GatewayServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await GatewayServer.StartAsync(_root.Path);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _root.Dispose();
-    }
-
     [Fact]
     public async Task ClientAbortsMidDownload_FileHandleIsClosed()
     {
-        var path = _root.Combine("big.bin");
+        var path = Root.Combine("big.bin");
         TestFiles.WriteSparse(path, 2L << 30, [(0, 1 << 20)]);
         Assert.Equal(0, OpenFiles.Count(path));
 
@@ -39,7 +28,7 @@ public sealed class AbortAndTruncationTests : IAsyncLifetime
     [Fact]
     public async Task ClientAbortsManyRangeDownloads_NoHandleLeaks()
     {
-        var path = _root.Combine("many.bin");
+        var path = Root.Combine("many.bin");
         TestFiles.WriteSparse(path, 1L << 30, [(0, 1 << 20)]);
 
         for (var i = 0; i < 20; i++)
@@ -55,7 +44,7 @@ public sealed class AbortAndTruncationTests : IAsyncLifetime
     [Fact]
     public async Task FileTruncatedDuringDownload_ConnectionIsAbortedNotEndedShort()
     {
-        var path = _root.Combine("shrinks.bin");
+        var path = Root.Combine("shrinks.bin");
         const int length = 256 << 20;
         TestFiles.WriteSparse(path, length, [(0, 1 << 20)]);
 
@@ -78,7 +67,7 @@ public sealed class AbortAndTruncationTests : IAsyncLifetime
     private async Task<TcpClient> ConnectAsync(string target, string extraHeaders = "")
     {
         var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", _server.Port);
+        await client.ConnectAsync("127.0.0.1", Server.Port);
         await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: x\r\n{extraHeaders}\r\n"));
         return client;
     }

@@ -5,27 +5,23 @@ using Microsoft.Net.Http.Headers;
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
 /// <summary>304, 412 and If-Range over real Kestrel (RFC 9110 §13).</summary>
-public sealed class ConditionalRequestTests : IAsyncLifetime
+public sealed class ConditionalRequestTests() : GatewayTest("cond")
 {
     private static readonly DateTime Modified = new(2024, 3, 1, 8, 30, 15, DateTimeKind.Utc);
-    private readonly TempFolder _root = new("cond");
-    private GatewayServer _server = null!;
     private byte[] _bytes = null!;
     private string _etag = null!;
 
-    public async Task InitializeAsync()
+    protected override Task ArrangeAsync()
     {
-        _bytes = TestFiles.WriteRandom(_root.Combine("v.bin"), 50_000);
-        File.SetLastWriteTimeUtc(_root.Combine("v.bin"), Modified);
-        _server = await GatewayServer.StartAsync(_root.Path);
-        using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "files/v.bin"));
-        _etag = head.Headers.ETag!.ToString();
+        _bytes = TestFiles.WriteRandom(Root.Combine("v.bin"), 50_000);
+        File.SetLastWriteTimeUtc(Root.Combine("v.bin"), Modified);
+        return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    protected override async Task StartedAsync()
     {
-        await _server.DisposeAsync();
-        _root.Dispose();
+        using var head = await Server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "files/v.bin"));
+        _etag = head.Headers.ETag!.ToString();
     }
 
     [Fact]
@@ -79,7 +75,7 @@ public sealed class ConditionalRequestTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/v.bin");
         request.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"old\""));
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -148,7 +144,7 @@ public sealed class ConditionalRequestTests : IAsyncLifetime
     {
         var response = await SendAsync($"Range: bytes=0-9\r\nIf-Range: {_etag}\r\n");
         Assert.Equal(206, response.StatusCode);
-        var replacement = TestFiles.WriteRandom(_root.Combine("v.bin"), 50_000, seed: 99);
+        var replacement = TestFiles.WriteRandom(Root.Combine("v.bin"), 50_000, seed: 99);
 
         var after = await SendAsync($"Range: bytes=0-9\r\nIf-Range: {_etag}\r\n");
 
@@ -178,5 +174,5 @@ public sealed class ConditionalRequestTests : IAsyncLifetime
         }
     }
 
-    private Task<RawHttp.Response> SendAsync(string headers) => RawHttp.SendAsync(_server.Port, "/files/v.bin", extraHeaders: headers);
+    private Task<RawHttp.Response> SendAsync(string headers) => RawHttp.SendAsync(Server.Port, "/files/v.bin", extraHeaders: headers);
 }

@@ -3,28 +3,22 @@ using LargeFileGateway.IntegrationTests.Infrastructure;
 
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
-public sealed class HeaderTests : IAsyncLifetime
+public sealed class HeaderTests() : GatewayTest("headers")
 {
-    private readonly TempFolder _root = new("headers");
-    private GatewayServer _server = null!;
+    protected override string[] GatewayArguments =>
+    [
+        "--Gateway:Download:ContentTypes:.log=text/plain",
+        "--Gateway:Download:CacheControl=private, max-age=60",
+    ];
 
-    public async Task InitializeAsync()
+    protected override async Task ArrangeAsync()
     {
         foreach (var name in new[] { "a.csv", "b.mp4", "c.mkv", "d.iso", "e.7z", "f.unknownext", "g", "h.zip", "i.log" })
         {
-            await File.WriteAllTextAsync(_root.Combine(name), "x");
+            await File.WriteAllTextAsync(Root.Combine(name), "x");
         }
 
-        Directory.CreateDirectory(_root.Combine("folder"));
-        _server = await GatewayServer.StartAsync(_root.Path,
-            "--Gateway:Download:ContentTypes:.log=text/plain",
-            "--Gateway:Download:CacheControl=private, max-age=60");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _root.Dispose();
+        Directory.CreateDirectory(Root.Combine("folder"));
     }
 
     [Theory]
@@ -39,7 +33,7 @@ public sealed class HeaderTests : IAsyncLifetime
     [InlineData("i.log", "text/plain")]
     public async Task Get_ContentTypeFollowsExtension(string name, string expected)
     {
-        using var response = await _server.Client.GetAsync("files/" + name);
+        using var response = await Server.Client.GetAsync("files/" + name);
 
         Assert.Equal(expected, response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
@@ -48,7 +42,7 @@ public sealed class HeaderTests : IAsyncLifetime
     [Fact]
     public async Task Get_ConfiguredCacheControl_IsSent()
     {
-        using var response = await _server.Client.GetAsync("files/a.csv");
+        using var response = await Server.Client.GetAsync("files/a.csv");
 
         Assert.Equal("private, max-age=60", response.Headers.NonValidated["Cache-Control"].ToString());
     }
@@ -60,7 +54,7 @@ public sealed class HeaderTests : IAsyncLifetime
     [InlineData("?inline=0", "attachment")]
     public async Task Get_InlineQuery_ChoosesDisposition(string query, string expected)
     {
-        using var response = await _server.Client.GetAsync("files/b.mp4" + query);
+        using var response = await Server.Client.GetAsync("files/b.mp4" + query);
 
         Assert.Equal(expected, response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("b.mp4", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
@@ -72,7 +66,7 @@ public sealed class HeaderTests : IAsyncLifetime
     [InlineData("files/folder/")]
     public async Task Get_MissingFileOrFolder_Returns404ProblemDetails(string path)
     {
-        using var response = await _server.Client.GetAsync(path);
+        using var response = await Server.Client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

@@ -5,25 +5,19 @@ using LargeFileGateway.IntegrationTests.Infrastructure;
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
 /// <summary>Every range form against real Kestrel, byte-exact against the source file.</summary>
-public sealed class RangeTests : IAsyncLifetime
+public sealed class RangeTests() : GatewayTest("range")
 {
     private const int FileLength = 200_000;
-    private readonly TempFolder _root = new("range");
-    private GatewayServer _server = null!;
     private byte[] _bytes = null!;
 
-    public async Task InitializeAsync()
-    {
-        _bytes = TestFiles.WriteRandom(_root.Combine("data.bin"), FileLength);
-        File.WriteAllBytes(_root.Combine("empty.bin"), []);
-        File.WriteAllBytes(_root.Combine("one.bin"), [42]);
-        _server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Download:ChunkSizeBytes=16384");
-    }
+    protected override string[] GatewayArguments => ["--Gateway:Download:ChunkSizeBytes=16384"];
 
-    public async Task DisposeAsync()
+    protected override Task ArrangeAsync()
     {
-        await _server.DisposeAsync();
-        _root.Dispose();
+        _bytes = TestFiles.WriteRandom(Root.Combine("data.bin"), FileLength);
+        File.WriteAllBytes(Root.Combine("empty.bin"), []);
+        File.WriteAllBytes(Root.Combine("one.bin"), [42]);
+        return Task.CompletedTask;
     }
 
     [Theory]
@@ -43,7 +37,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/data.bin");
         request.Headers.TryAddWithoutValidation("Range", range);
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         var body = await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
@@ -60,7 +54,7 @@ public sealed class RangeTests : IAsyncLifetime
     [InlineData("bytes=9223372036854775807-")]
     public async Task GetWithRange_Unsatisfiable_Returns416WithEmptyBody(string range)
     {
-        var response = await RawHttp.SendAsync(_server.Port, "/files/data.bin", extraHeaders: $"Range: {range}\r\n");
+        var response = await RawHttp.SendAsync(Server.Port, "/files/data.bin", extraHeaders: $"Range: {range}\r\n");
 
         Assert.Equal(416, response.StatusCode);
         Assert.Equal($"bytes */{FileLength}", response.Header("Content-Range"));
@@ -79,7 +73,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/data.bin");
         request.Headers.TryAddWithoutValidation("Range", range);
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         var body = await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -90,7 +84,7 @@ public sealed class RangeTests : IAsyncLifetime
     [Fact]
     public async Task HeadWithRange_IgnoresRange_Returns200Headers()
     {
-        var response = await RawHttp.SendAsync(_server.Port, "/files/data.bin", "HEAD", "Range: bytes=0-1\r\n");
+        var response = await RawHttp.SendAsync(Server.Port, "/files/data.bin", "HEAD", "Range: bytes=0-1\r\n");
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(FileLength.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Header("Content-Length"));
@@ -101,8 +95,8 @@ public sealed class RangeTests : IAsyncLifetime
     [Fact]
     public async Task Head_HasTheSameHeadersAsGet()
     {
-        using var get = await _server.Client.GetAsync("files/data.bin", HttpCompletionOption.ResponseHeadersRead);
-        using var head = await _server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "files/data.bin"));
+        using var get = await Server.Client.GetAsync("files/data.bin", HttpCompletionOption.ResponseHeadersRead);
+        using var head = await Server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "files/data.bin"));
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         foreach (var name in new[] { "ETag", "Accept-Ranges", "Cache-Control", "X-Accel-Buffering", "X-Content-Type-Options" })
@@ -124,7 +118,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/data.bin");
         request.Headers.TryAddWithoutValidation("Range", "bytes=500-599, 0-99,16380-16390,-10");
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
         var body = await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
@@ -149,7 +143,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/data.bin");
         request.Headers.TryAddWithoutValidation("Range", "bytes=0-99,50-149,150-199");
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal($"bytes 0-199/{FileLength}", response.Content.Headers.GetValues("Content-Range").Single());
@@ -163,7 +157,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/data.bin");
         request.Headers.TryAddWithoutValidation("Range", "bytes=" + ranges);
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(_bytes, await response.Content.ReadAsByteArrayAsync());
@@ -175,10 +169,10 @@ public sealed class RangeTests : IAsyncLifetime
         // Part headers would make the multipart body larger than the file: the whole file is sent instead.
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/one.bin");
         request.Headers.TryAddWithoutValidation("Range", "bytes=0-0,0-0");
-        using var single = await _server.Client.SendAsync(request);
+        using var single = await Server.Client.SendAsync(request);
         Assert.Equal(HttpStatusCode.PartialContent, single.StatusCode);
 
-        var response = await RawHttp.SendAsync(_server.Port, "/files/data.bin", extraHeaders: "Range: bytes=" + string.Join(',', Enumerable.Range(0, 16).Select(i => $"{i * 2}-{i * 2}")) + "\r\n");
+        var response = await RawHttp.SendAsync(Server.Port, "/files/data.bin", extraHeaders: "Range: bytes=" + string.Join(',', Enumerable.Range(0, 16).Select(i => $"{i * 2}-{i * 2}")) + "\r\n");
 
         Assert.Equal(206, response.StatusCode);
         Assert.True(response.Body.Length < FileLength);
@@ -187,7 +181,7 @@ public sealed class RangeTests : IAsyncLifetime
     [Fact]
     public async Task GetWithTwoRangeFields_IgnoresRange()
     {
-        var response = await RawHttp.SendAsync(_server.Port, "/files/data.bin", extraHeaders: "Range: bytes=0-1\r\nRange: bytes=5-6\r\n");
+        var response = await RawHttp.SendAsync(Server.Port, "/files/data.bin", extraHeaders: "Range: bytes=0-1\r\nRange: bytes=5-6\r\n");
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(FileLength, response.Body.Length);
@@ -196,8 +190,8 @@ public sealed class RangeTests : IAsyncLifetime
     [Fact]
     public async Task EmptyFile_Returns200WithZeroLength_AndAnyRangeIs416()
     {
-        using var whole = await _server.Client.GetAsync("files/empty.bin");
-        var ranged = await RawHttp.SendAsync(_server.Port, "/files/empty.bin", extraHeaders: "Range: bytes=0-0\r\n");
+        using var whole = await Server.Client.GetAsync("files/empty.bin");
+        var ranged = await RawHttp.SendAsync(Server.Port, "/files/empty.bin", extraHeaders: "Range: bytes=0-0\r\n");
 
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
         Assert.Equal(0, whole.Content.Headers.ContentLength);
@@ -216,7 +210,7 @@ public sealed class RangeTests : IAsyncLifetime
         using var request = new HttpRequestMessage(HttpMethod.Get, "files/one.bin");
         request.Headers.TryAddWithoutValidation("Range", range);
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal("bytes 0-0/1", response.Content.Headers.GetValues("Content-Range").Single());
@@ -231,7 +225,7 @@ public sealed class RangeTests : IAsyncLifetime
         request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("br"));
         request.Headers.Range = new RangeHeaderValue(0, 999);
 
-        using var response = await _server.Client.SendAsync(request);
+        using var response = await Server.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Empty(response.Content.Headers.ContentEncoding);

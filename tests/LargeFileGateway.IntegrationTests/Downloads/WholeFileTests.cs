@@ -4,25 +4,14 @@ using LargeFileGateway.IntegrationTests.Infrastructure;
 
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
-public sealed class WholeFileTests : IAsyncLifetime
+public sealed class WholeFileTests() : GatewayTest("whole")
 {
-    private readonly TempFolder _root = new("whole");
-    private GatewayServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await GatewayServer.StartAsync(_root.Path);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _root.Dispose();
-    }
-
     [Fact]
     public async Task Get_ExistingFile_Returns200WithExactBytesAndHeaders()
     {
-        var bytes = TestFiles.WriteRandom(_root.Combine("movie.mp4"), 300_000);
+        var bytes = TestFiles.WriteRandom(Root.Combine("movie.mp4"), 300_000);
 
-        using var response = await _server.Client.GetAsync("files/movie.mp4");
+        using var response = await Server.Client.GetAsync("files/movie.mp4");
         var body = await response.Content.ReadAsByteArrayAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
