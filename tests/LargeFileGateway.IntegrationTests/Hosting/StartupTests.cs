@@ -68,6 +68,10 @@ public sealed partial class StartupTests
 
             Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "data", "sample.bin")));
             Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(body)), readme, StringComparison.Ordinal);
+
+            // One structured line per request: key, range kind, status, bytes sent, duration, aborted.
+            var logLine = await ReadLineMatchingAsync(process, "GET sample.bin range None status 200 sent 8388608 bytes", TimeSpan.FromSeconds(30));
+            Assert.EndsWith("aborted False", logLine, StringComparison.Ordinal);
         }
         finally
         {
@@ -88,6 +92,20 @@ public sealed partial class StartupTests
         }
 
         throw new InvalidOperationException("The gateway exited before it listened: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    private static async Task<string> ReadLineMatchingAsync(Process process, string fragment, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+        {
+            if (line.Contains(fragment, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"The gateway never logged '{fragment}'.");
     }
 
     [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
