@@ -2,6 +2,7 @@ using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
+using LargeFileGateway.Storage.HttpOrigin;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
 using Microsoft.Extensions.Options;
@@ -42,13 +43,33 @@ public static class Program
         builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DownloadOptions>, DownloadOptionsValidator>();
 
+        builder.Services.AddOptions<S3StorageOptions>().BindConfiguration(S3StorageOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
+        builder.Services.AddOptions<HttpOriginStorageOptions>().BindConfiguration(HttpOriginStorageOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HttpOriginStorageOptions>, HttpOriginStorageOptionsValidator>();
+        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
+        builder.Services.AddHttpClient(HttpOriginStorageProvider.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Bytes pass through untouched: no decompression, no redirects to follow, no cookies to keep.
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+            });
+
         builder.Services.AddSingleton<IStorageProvider>(services => services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
         {
+            StorageProviderKind.S3 => RemoteStorageFactory.CreateS3(services),
+            StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
             _ => new LocalFileStorageProvider(services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!),
         });
         builder.Services.AddSingleton(services => new ChunkCopier(
             services.GetRequiredService<IStorageProvider>(),
-            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes));
+            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes,
+            services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
+            services.GetRequiredService<ILogger<ChunkCopier>>(),
+            services.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
         builder.Services.AddSingleton<DownloadHandler>();
 
@@ -84,6 +105,15 @@ public static class Program
             Log.SampleFolderCreated(logger, storage.Root!, SampleFolder.SampleName);
         }
 
-        Log.ServingFolder(logger, storage.Root!, download.ChunkSizeBytes);
+        if (storage.Provider == StorageProviderKind.Local)
+        {
+            Log.ServingFolder(logger, storage.Root!, download.ChunkSizeBytes);
+        }
+        else
+        {
+            var location = RemoteStorageFactory.DescribeLocation(app.Services, storage.Provider);
+            var provider = storage.Provider.ToString();
+            Log.ServingRemoteStorage(logger, provider, location, download.ChunkSizeBytes);
+        }
     }
 }
