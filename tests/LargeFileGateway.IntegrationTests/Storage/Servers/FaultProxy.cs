@@ -21,6 +21,10 @@ public sealed class FaultProxy : IAsyncDisposable
     private TimeSpan _delay;
     private int _delaysLeft;
     private int _connectionsAccepted;
+    private long _pauseAfterBytes = long.MaxValue;
+    private int _pausesLeft;
+    private TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private FaultProxy(int targetPort, TcpListener listener)
     {
@@ -56,6 +60,22 @@ public sealed class FaultProxy : IAsyncDisposable
         _delay = delay;
         Volatile.Write(ref _delaysLeft, times);
     }
+
+    /// <summary>
+    /// The next connection whose response passes <paramref name="bytes"/> bytes stops forwarding right there until
+    /// <see cref="Release"/>; <see cref="Paused"/> completes when it does.
+    /// </summary>
+    public void PauseAfter(long bytes)
+    {
+        _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _pauseAfterBytes, bytes);
+        Volatile.Write(ref _pausesLeft, 1);
+    }
+
+    public Task Paused => _paused.Task;
+
+    public void Release() => _released.TrySetResult();
 
     /// <summary>Resets every connection open right now.</summary>
     public void CutActiveConnections()
@@ -98,6 +118,7 @@ public sealed class FaultProxy : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Release();
         Refuse();
         _stop.Dispose();
     }
@@ -180,6 +201,17 @@ public sealed class FaultProxy : IAsyncDisposable
                     {
                         await Task.Delay(_delay, _stop.Token);
                     }
+                }
+
+                if (downstream && forwarded + read > Volatile.Read(ref _pauseAfterBytes) && forwarded <= _pauseAfterBytes && Interlocked.Decrement(ref _pausesLeft) >= 0)
+                {
+                    var before = (int)(_pauseAfterBytes - forwarded);
+                    await to.SendAsync(buffer.AsMemory(0, before), SocketFlags.None, _stop.Token);
+                    forwarded += before;
+                    _paused.TrySetResult();
+                    await _released.Task.WaitAsync(_stop.Token);
+                    buffer.AsSpan(before, read - before).CopyTo(buffer);
+                    read -= before;
                 }
 
                 if (downstream && forwarded + read > limit)

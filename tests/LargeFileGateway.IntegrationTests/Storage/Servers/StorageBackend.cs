@@ -16,6 +16,7 @@ public enum BackendKind
 /// </summary>
 public sealed class StorageBackend : IAsyncDisposable
 {
+    private static readonly DateTime s_firstWrite = DateTime.UtcNow.Date.AddDays(-1);
     private static int s_writes;
 
     private readonly StorageServersFixture _servers;
@@ -89,8 +90,9 @@ public sealed class StorageBackend : IAsyncDisposable
                 await _servers.S3.PutAsync(_name, path, bytes);
                 break;
             case BackendKind.HttpOrigin:
-                // A distinct modification time per write, so that the origin's ETag (length + mtime) changes.
-                _servers.Origin.Put(_name + "/" + path, bytes, DateTime.UtcNow.AddSeconds(-10 - Interlocked.Increment(ref s_writes)));
+                // A distinct whole-second modification time per write, in the past: the origin's ETag is built from
+                // length and mtime in seconds, so two writes within one second would otherwise share an ETag.
+                _servers.Origin.Put(_name + "/" + path, bytes, s_firstWrite.AddSeconds(Interlocked.Increment(ref s_writes)));
                 break;
             default:
                 var file = _root.Combine(path.Split('/'));
