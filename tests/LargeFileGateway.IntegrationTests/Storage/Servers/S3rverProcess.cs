@@ -90,7 +90,7 @@ public sealed partial class S3rverProcess : IAsyncDisposable
         ForcePathStyle = true,
         AuthenticationRegion = "us-east-1",
 
-        // SDK 4 would otherwise send aws-chunked uploads with trailing checksums, which s3rver 3.7 cannot read.
+        // No checksums beyond what S3 requires: s3rver 3.7 knows nothing of them (uploads also turn off aws-chunked, below).
         RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
         ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
     });
