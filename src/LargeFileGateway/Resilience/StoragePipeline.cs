@@ -1,9 +1,11 @@
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Telemetry;
 using Polly.Timeout;
 
 namespace LargeFileGateway.Resilience;
@@ -28,7 +30,7 @@ internal sealed class StoragePipeline
     /// <param name="providerName">Provider name for logs and Polly telemetry.</param>
     /// <param name="options">Retry, breaker and timeout settings.</param>
     /// <param name="isTransient">True for failures worth another attempt (connection reset, 5xx, throttling).</param>
-    /// <param name="loggerFactory">For the retry and breaker log lines and Polly's own telemetry.</param>
+    /// <param name="loggerFactory">For the retry and breaker log lines.</param>
     /// <param name="time">The clock Polly waits on.</param>
     public StoragePipeline(string providerName, ResilienceOptions options, Func<Exception, bool> isTransient, ILoggerFactory loggerFactory, TimeProvider time)
     {
@@ -73,7 +75,10 @@ internal sealed class StoragePipeline
                 },
             })
             .AddTimeout(options.AttemptTimeout)
-            .ConfigureTelemetry(loggerFactory);
+
+            // Polly's metrics (the "Polly" meter: attempts, retries, breaker events) without its log lines: the
+            // retry and breaker lines above already say it once, in the gateway's own words and EventIds.
+            .ConfigureTelemetry(new TelemetryOptions { LoggerFactory = NullLoggerFactory.Instance });
         _pipeline = builder.Build();
     }
 
