@@ -2,7 +2,6 @@ using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
-using LargeFileGateway.Storage.HttpOrigin;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
 using Microsoft.Extensions.Options;
@@ -43,20 +42,7 @@ public static class Program
         builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DownloadOptions>, DownloadOptionsValidator>();
 
-        builder.Services.AddOptions<S3StorageOptions>().BindConfiguration(S3StorageOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
-        builder.Services.AddOptions<HttpOriginStorageOptions>().BindConfiguration(HttpOriginStorageOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<HttpOriginStorageOptions>, HttpOriginStorageOptionsValidator>();
-        builder.Services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
-        builder.Services.AddHttpClient(HttpOriginStorageProvider.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // Bytes pass through untouched: no decompression, no redirects to follow, no cookies to keep.
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-            });
+        builder.Services.AddRemoteStorage();
 
         builder.Services.AddSingleton<IStorageProvider>(services => services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
         {

@@ -7,11 +7,33 @@ using Microsoft.Extensions.Options;
 namespace LargeFileGateway.Storage;
 
 /// <summary>
-/// Builds the remote providers from their options, each with its own resilience pipeline and wrapped in the
+/// Registers and builds the remote providers, each with its own resilience pipeline and wrapped in the
 /// short-lived metadata cache. Program.cs picks one of these by <c>Gateway:Storage:Provider</c>.
 /// </summary>
 internal static class RemoteStorageFactory
 {
+    /// <summary>Registers the options (validated at startup) and the HTTP client the remote providers need.</summary>
+    public static IServiceCollection AddRemoteStorage(this IServiceCollection services)
+    {
+        services.AddOptions<S3StorageOptions>().BindConfiguration(S3StorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
+        services.AddOptions<HttpOriginStorageOptions>().BindConfiguration(HttpOriginStorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpOriginStorageOptions>, HttpOriginStorageOptionsValidator>();
+        services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
+
+        // Timeouts belong to the pipeline (per attempt) and to RemoteReadStream (per read), not to HttpClient.
+        services.AddHttpClient(HttpOriginStorageProvider.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Bytes pass through untouched: no decompression, no redirects to follow, no cookies to keep.
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+            });
+        return services;
+    }
+
     public static IStorageProvider CreateS3(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<S3StorageOptions>>().Value;
