@@ -16,21 +16,36 @@ public sealed class HttpOriginAnswerValidationTests(StorageServersFixture server
     private readonly byte[] _bytes = new byte[100_000];
     private GatewayServer _ignoresRange = null!;
     private GatewayServer _wrongRange = null!;
+    private GatewayServer _noETag = null!;
 
     public async Task InitializeAsync()
     {
         new Random(17).NextBytes(_bytes);
         servers.Origin.Put($"{OriginServer.IgnoreRangeFolder}/{_folder}/file.bin", _bytes);
         servers.Origin.Put($"{OriginServer.WrongRangeFolder}/{_folder}/file.bin", _bytes);
+        servers.Origin.Put($"{OriginServer.NoETagFolder}/{_folder}/file.bin", _bytes);
         using var root = new TempFolder("unused");
         _ignoresRange = await GatewayServer.StartAsync(root.Path, OriginServer.GatewayArgs(servers.Origin.Port, $"{OriginServer.IgnoreRangeFolder}/{_folder}"));
         _wrongRange = await GatewayServer.StartAsync(root.Path, OriginServer.GatewayArgs(servers.Origin.Port, $"{OriginServer.WrongRangeFolder}/{_folder}"));
+        _noETag = await GatewayServer.StartAsync(root.Path, OriginServer.GatewayArgs(servers.Origin.Port, $"{OriginServer.NoETagFolder}/{_folder}"));
     }
 
     public async Task DisposeAsync()
     {
         await _ignoresRange.DisposeAsync();
         await _wrongRange.DisposeAsync();
+        await _noETag.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task GetRange_OriginWithoutETag_Returns206UnderAStrongValidatorOfItsOwn()
+    {
+        using var response = await GetRangeAsync(_noETag, 1000, 1999);
+
+        Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+        Assert.Equal(_bytes[1000..2000], await response.Content.ReadAsByteArrayAsync());
+        Assert.False(response.Headers.ETag!.IsWeak);
+        Assert.NotNull(response.Content.Headers.LastModified);
     }
 
     [Fact]

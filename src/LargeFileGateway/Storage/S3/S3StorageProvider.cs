@@ -67,7 +67,7 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
                 return null;
             }
 
-            return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(head.LastModified ?? DateTime.UnixEpoch), ToValidator(head.ETag, head.VersionId));
+            return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(AsUtc(head.LastModified)), ToValidator(head.ETag, head.VersionId));
         }, cancellationToken);
     }
 
@@ -169,6 +169,13 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
             throw new StorageUnavailableException("S3 ignored the Range of a read.");
         }
     }
+
+    private static DateTimeOffset AsUtc(DateTime? time) => time switch
+    {
+        null => DateTimeOffset.UnixEpoch,
+        { Kind: DateTimeKind.Unspecified } unspecified => new DateTimeOffset(unspecified, TimeSpan.Zero),
+        { } known => new DateTimeOffset(known.ToUniversalTime(), TimeSpan.Zero),
+    };
 
     private static EntityTagHeaderValue ToValidator(string s3ETag, string? versionId)
     {

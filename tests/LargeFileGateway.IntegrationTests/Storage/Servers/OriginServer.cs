@@ -12,12 +12,14 @@ namespace LargeFileGateway.IntegrationTests.Storage.Servers;
 /// A second, independent Kestrel serving a folder with ASP.NET Core's static files (HEAD, Range, If-Match,
 /// If-Range, strong ETags): the HTTP origin behind the gateway. Two sub-folders misbehave on purpose:
 /// <c>ignore-range/</c> answers every GET with 200 and the whole file, <c>wrong-range/</c> answers a Range with
-/// a 206 for the bytes one further on.
+/// a 206 for the bytes one further on. A third, <c>no-etag/</c>, serves ranges correctly but sends no ETag
+/// (only Last-Modified), as some origins do.
 /// </summary>
 public sealed class OriginServer : IAsyncDisposable
 {
     public const string IgnoreRangeFolder = "ignore-range";
     public const string WrongRangeFolder = "wrong-range";
+    public const string NoETagFolder = "no-etag";
 
     private readonly WebApplication _app;
 
@@ -40,6 +42,7 @@ public sealed class OriginServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.Use((context, next) => context.Request.Path.StartsWithSegments("/" + IgnoreRangeFolder) || context.Request.Path.StartsWithSegments("/" + WrongRangeFolder)
+            || context.Request.Path.StartsWithSegments("/" + NoETagFolder)
             ? ServeMisbehavingAsync(context, root.Path)
             : next(context));
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(root.Path), ServeUnknownFileTypes = true });
@@ -85,10 +88,24 @@ public sealed class OriginServer : IAsyncDisposable
 
         var bytes = await File.ReadAllBytesAsync(path);
         var modified = File.GetLastWriteTimeUtc(path);
-        context.Response.Headers.ETag = string.Create(CultureInfo.InvariantCulture, $"\"{bytes.Length:x}-{modified.Ticks:x}\"");
+        var withoutETag = context.Request.Path.StartsWithSegments("/" + NoETagFolder);
+        if (!withoutETag)
+        {
+            context.Response.Headers.ETag = string.Create(CultureInfo.InvariantCulture, $"\"{bytes.Length:x}-{modified.Ticks:x}\"");
+        }
+
         context.Response.Headers.LastModified = modified.ToString("R", CultureInfo.InvariantCulture);
         context.Response.ContentType = "application/octet-stream";
         var range = context.Request.GetTypedHeaders().Range;
+        if (withoutETag && range is { Ranges.Count: 1 } && range.Ranges.First() is { From: { } first, To: { } last } && last < bytes.Length)
+        {
+            context.Response.StatusCode = StatusCodes.Status206PartialContent;
+            context.Response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {first}-{last}/{bytes.Length}");
+            context.Response.ContentLength = last - first + 1;
+            await context.Response.Body.WriteAsync(bytes.AsMemory((int)first, (int)(last - first + 1)));
+            return;
+        }
+
         if (context.Request.Path.StartsWithSegments("/" + WrongRangeFolder) && range is { Ranges.Count: 1 } && range.Ranges.First() is { From: { } from, To: { } to } && to + 1 < bytes.Length)
         {
             // The bytes one further on, labeled as such: a Content-Range that does not match what was asked.
