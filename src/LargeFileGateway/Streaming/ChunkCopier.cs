@@ -42,8 +42,9 @@ internal sealed class ChunkCopier
     /// <summary>
     /// Writes <paramref name="range"/> of <paramref name="file"/> to <paramref name="writer"/>. Returns the number
     /// of bytes written, which is less than the range only when the client went away (the pipe was completed or
-    /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does:
-    /// the caller must then abort the connection rather than end a short body.
+    /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does or
+    /// the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume budget is
+    /// spent: the caller must then abort the connection rather than end a short body.
     /// </summary>
     public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken)
     {
