@@ -27,6 +27,26 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# The S3-compatible server of the storage tests: s3rver, pinned, installed with npm into tests/.tools (gitignored).
+S3RVER_VERSION=3.7.1
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing test dependencies: nodejs npm"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+fi
+s3rver_package=tests/.tools/node_modules/s3rver/package.json
+if ! grep -q "\"version\": \"${S3RVER_VERSION}\"" "$s3rver_package" 2>/dev/null; then
+  echo "Installing s3rver ${S3RVER_VERSION} into tests/.tools"
+  mkdir -p tests/.tools
+  npm install --prefix tests/.tools --no-audit --no-fund --no-save --loglevel=error "s3rver@${S3RVER_VERSION}" >/dev/null
+fi
+test -f tests/.tools/node_modules/s3rver/bin/s3rver.js || { echo "s3rver ${S3RVER_VERSION} could not be installed"; exit 1; }
+
 results="$(pwd)/TestResults"
 rm -rf "$results"
 mkdir -p "$results"

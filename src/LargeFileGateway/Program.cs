@@ -54,13 +54,20 @@ public static class Program
         builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DownloadOptions>, DownloadOptionsValidator>();
 
+        builder.Services.AddRemoteStorage();
+
         builder.Services.AddSingleton<IStorageProvider>(services => services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
         {
+            StorageProviderKind.S3 => RemoteStorageFactory.CreateS3(services),
+            StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
             _ => new LocalFileStorageProvider(services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!),
         });
         builder.Services.AddSingleton(services => new ChunkCopier(
             services.GetRequiredService<IStorageProvider>(),
-            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes));
+            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes,
+            services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
+            services.GetRequiredService<ILogger<ChunkCopier>>(),
+            services.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
         builder.Services.AddSingleton<DownloadHandler>();
 
@@ -96,6 +103,15 @@ public static class Program
             Log.SampleFolderCreated(logger, storage.Root!, SampleFolder.SampleName);
         }
 
-        Log.ServingFolder(logger, storage.Root!, download.ChunkSizeBytes);
+        if (storage.Provider == StorageProviderKind.Local)
+        {
+            Log.ServingFolder(logger, storage.Root!, download.ChunkSizeBytes);
+        }
+        else
+        {
+            var location = RemoteStorageFactory.DescribeLocation(app.Services, storage.Provider);
+            var provider = storage.Provider.ToString();
+            Log.ServingRemoteStorage(logger, provider, location, download.ChunkSizeBytes);
+        }
     }
 }

@@ -11,6 +11,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _bytesSent;
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _active;
+    private readonly Counter<long> _storageResumes;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -18,9 +19,12 @@ internal sealed class GatewayMetrics
         _bytesSent = meter.CreateCounter<long>("gateway.download.bytes_sent", unit: "By", description: "Body bytes written to clients.");
         _duration = meter.CreateHistogram<double>("gateway.download.duration", unit: "s", description: "Time from request to last byte.");
         _active = meter.CreateUpDownCounter<long>("gateway.download.active", unit: "{download}", description: "Downloads in progress.");
+        _storageResumes = meter.CreateCounter<long>("gateway.storage.resumes", unit: "{resume}", description: "Storage reads reopened at the offset reached after a mid-body failure.");
     }
 
     public void DownloadStarted() => _active.Add(1);
+
+    public void StorageReadResumed() => _storageResumes.Add(1);
 
     public void DownloadEnded(int statusCode, string rangeKind, bool aborted, long bytesSent, TimeSpan duration)
     {

@@ -39,4 +39,32 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, EventName = nameof(UnexpectedFailure), Level = LogLevel.Error,
         Message = "Unexpected failure while serving {Key}")]
     public static partial void UnexpectedFailure(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 100, EventName = nameof(StorageRetry), Level = LogLevel.Warning,
+        Message = "Storage call to {Provider} failed; retry {Attempt} in {DelayMs:F0} ms")]
+    public static partial void StorageRetry(ILogger logger, string provider, int attempt, double delayMs, Exception? exception);
+
+    [LoggerMessage(EventId = 101, EventName = nameof(StorageCircuitOpened), Level = LogLevel.Error,
+        Message = "Storage {Provider} keeps failing; refusing calls for {BreakDurationMs:F0} ms (503 with Retry-After)")]
+    public static partial void StorageCircuitOpened(ILogger logger, string provider, double breakDurationMs, Exception? exception);
+
+    [LoggerMessage(EventId = 102, EventName = nameof(StorageCircuitClosed), Level = LogLevel.Information,
+        Message = "Storage {Provider} answers again; circuit closed")]
+    public static partial void StorageCircuitClosed(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 103, EventName = nameof(StorageReadResumed), Level = LogLevel.Warning,
+        Message = "Storage read of {Key} failed at offset {Offset}; reopening there (resume {Resume} of at most {MaxResumes})")]
+    public static partial void StorageReadResumed(ILogger logger, string key, long offset, int resume, int maxResumes, Exception exception);
+
+    [LoggerMessage(EventId = 104, EventName = nameof(StorageResumeBudgetExhausted), Level = LogLevel.Warning,
+        Message = "Storage read of {Key} failed at offset {Offset} after {MaxResumes} resumes; giving up")]
+    public static partial void StorageResumeBudgetExhausted(ILogger logger, string key, long offset, int maxResumes, Exception exception);
+
+    [LoggerMessage(EventId = 105, EventName = nameof(ServingRemoteStorage), Level = LogLevel.Information,
+        Message = "Serving files from {Provider} storage at {Location} with {ChunkSizeBytes}-byte chunks")]
+    public static partial void ServingRemoteStorage(ILogger logger, string provider, string location, int chunkSizeBytes);
+
+    [LoggerMessage(EventId = 106, EventName = nameof(OriginAnswerRejected), Level = LogLevel.Warning,
+        Message = "Storage {Provider} answered a read of {Key} at offset {Offset} wrongly: {Reason}")]
+    public static partial void OriginAnswerRejected(ILogger logger, string provider, string key, long offset, string reason);
 }

@@ -1,6 +1,8 @@
 using System.IO.Pipelines;
 using LargeFileGateway.Http;
+using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LargeFileGateway.Streaming;
 
@@ -8,18 +10,31 @@ namespace LargeFileGateway.Streaming;
 /// Copies one byte range of a stored file into a <see cref="PipeWriter"/> in fixed-size chunks:
 /// GetMemory → read from storage straight into it → Advance → FlushAsync. The flush waits while the client is
 /// slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus that
-/// buffer, whatever the file size.
+/// buffer, whatever the file size. When a read fails mid-body, it reopens the object at the exact offset reached
+/// (same version only), so the client sees one uninterrupted response.
 /// </summary>
 internal sealed class ChunkCopier
 {
     private readonly IStorageProvider _storage;
     private readonly int _chunkSizeBytes;
+    private readonly int _maxResumes;
+    private readonly ILogger _logger;
+    private readonly GatewayMetrics? _metrics;
 
-    public ChunkCopier(IStorageProvider storage, int chunkSizeBytes)
+    /// <param name="storage">Where the bytes come from.</param>
+    /// <param name="chunkSizeBytes">Bytes per read and flush.</param>
+    /// <param name="maxResumes">How often one range may be reopened at its offset after a failed read (0: never).</param>
+    /// <param name="logger">Logs each resume.</param>
+    /// <param name="metrics">Counts each resume.</param>
+    public ChunkCopier(IStorageProvider storage, int chunkSizeBytes, int maxResumes = 0, ILogger? logger = null, GatewayMetrics? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSizeBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxResumes);
         _storage = storage;
         _chunkSizeBytes = chunkSizeBytes;
+        _maxResumes = maxResumes;
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = metrics;
     }
 
     public int ChunkSizeBytes => _chunkSizeBytes;
@@ -27,21 +42,46 @@ internal sealed class ChunkCopier
     /// <summary>
     /// Writes <paramref name="range"/> of <paramref name="file"/> to <paramref name="writer"/>. Returns the number
     /// of bytes written, which is less than the range only when the client went away (the pipe was completed or
-    /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does:
-    /// the caller must then abort the connection rather than end a short body.
+    /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does or
+    /// the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume budget is
+    /// spent: the caller must then abort the connection rather than end a short body.
     /// </summary>
     public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken)
     {
         var position = range.First;
         var end = range.Last + 1;
+        var resumes = 0;
         var source = await _storage.OpenReadAsync(file, position, range.Length, cancellationToken);
-        await using (source)
+        try
         {
             while (position < end)
             {
                 var memory = writer.GetMemory(_chunkSizeBytes);
                 var wanted = (int)Math.Min(Math.Min(memory.Length, _chunkSizeBytes), end - position);
-                var read = await source.ReadAsync(memory[..wanted], cancellationToken);
+                int read;
+                try
+                {
+                    read = await source.ReadAsync(memory[..wanted], cancellationToken);
+                }
+                catch (Exception ex) when (ex is IOException or StorageUnavailableException && !cancellationToken.IsCancellationRequested)
+                {
+                    // The backend failed mid-body. Nothing of this chunk was advanced, so `position` is exactly the
+                    // next byte the client needs: reopen there, pinned to the same version by the provider (a
+                    // changed object throws StorageObjectChangedException, and the handler aborts the connection).
+                    if (++resumes > _maxResumes)
+                    {
+                        Log.StorageResumeBudgetExhausted(_logger, file.Key, position, _maxResumes, ex);
+                        throw new StorageUnavailableException("Storage kept failing mid-body; the resume budget is spent.", ex);
+                    }
+
+                    Log.StorageReadResumed(_logger, file.Key, position, resumes, _maxResumes, ex);
+                    _metrics?.StorageReadResumed();
+                    await source.DisposeAsync();
+                    source = Stream.Null;
+                    source = await _storage.OpenReadAsync(file, position, end - position, cancellationToken);
+                    continue;
+                }
+
                 if (read == 0)
                 {
                     throw new StorageObjectChangedException("The file ended before its announced length.");
@@ -55,6 +95,10 @@ internal sealed class ChunkCopier
                     break;
                 }
             }
+        }
+        finally
+        {
+            await source.DisposeAsync();
         }
 
         return position - range.First;

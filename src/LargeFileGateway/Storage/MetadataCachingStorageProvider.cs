@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Caching.Memory;
+
+namespace LargeFileGateway.Storage;
+
+/// <summary>
+/// Remembers metadata lookups of a remote provider for a short time, so that a download manager opening eight
+/// range requests on one file costs one HEAD, not eight.
+/// </summary>
+/// <remarks>
+/// Safe because reads are pinned: the provider opens exactly the version the cached entry names (If-Match, the
+/// S3 version id, and a check of the answer's validator), so a stale entry can make a read fail with
+/// <see cref="StorageObjectChangedException"/> but never return bytes of another version. On that failure the
+/// entry is dropped, so the next request sees the new version. "Not found" is not cached: an upload shows at once.
+/// </remarks>
+internal sealed class MetadataCachingStorageProvider : IStorageProvider, IDisposable
+{
+    private readonly IStorageProvider _inner;
+    private readonly MemoryCache _cache;
+    private readonly TimeSpan _ttl;
+
+    public MetadataCachingStorageProvider(IStorageProvider inner, TimeSpan ttl, int maxEntries)
+    {
+        _inner = inner;
+        _ttl = ttl;
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxEntries });
+    }
+
+    public IStorageProvider Inner => _inner;
+
+    public async ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_cache.TryGetValue<FileMetadata>(key, out var cached) && cached is not null)
+        {
+            return cached;
+        }
+
+        var file = await _inner.GetMetadataAsync(key, cancellationToken);
+        if (file is not null)
+        {
+            _cache.Set(key, file, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = _ttl });
+        }
+
+        return file;
+    }
+
+    public async ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _inner.OpenReadAsync(file, offset, length, cancellationToken);
+        }
+        catch (StorageObjectChangedException)
+        {
+            _cache.Remove(file.Key);
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        (_inner as IDisposable)?.Dispose();
+    }
+}

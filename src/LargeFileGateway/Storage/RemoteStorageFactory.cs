@@ -1,0 +1,74 @@
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Resilience;
+using LargeFileGateway.Storage.HttpOrigin;
+using LargeFileGateway.Storage.S3;
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway.Storage;
+
+/// <summary>
+/// Registers and builds the remote providers, each with its own resilience pipeline and wrapped in the
+/// short-lived metadata cache. Program.cs picks one of these by <c>Gateway:Storage:Provider</c>.
+/// </summary>
+internal static class RemoteStorageFactory
+{
+    /// <summary>Registers the options (validated at startup) and the HTTP client the remote providers need.</summary>
+    public static IServiceCollection AddRemoteStorage(this IServiceCollection services)
+    {
+        services.AddOptions<S3StorageOptions>().BindConfiguration(S3StorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
+        services.AddOptions<HttpOriginStorageOptions>().BindConfiguration(HttpOriginStorageOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpOriginStorageOptions>, HttpOriginStorageOptionsValidator>();
+        services.AddOptions<ResilienceOptions>().BindConfiguration(ResilienceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
+
+        // Timeouts belong to the pipeline (per attempt) and to RemoteReadStream (per read), not to HttpClient.
+        services.AddHttpClient(HttpOriginStorageProvider.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // Bytes pass through untouched: no decompression, no redirects to follow, no cookies to keep.
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+            });
+        return services;
+    }
+
+    public static IStorageProvider CreateS3(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<S3StorageOptions>>().Value;
+        var resilience = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
+        var pipeline = CreatePipeline(services, nameof(StorageProviderKind.S3), resilience, S3StorageProvider.IsTransient);
+        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout);
+        return WithMetadataCache(provider, resilience);
+    }
+
+    public static IStorageProvider CreateHttpOrigin(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<HttpOriginStorageOptions>>().Value;
+        var resilience = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
+        var pipeline = CreatePipeline(services, nameof(StorageProviderKind.HttpOrigin), resilience, HttpOriginStorageProvider.IsTransient);
+        var provider = new HttpOriginStorageProvider(services.GetRequiredService<IHttpClientFactory>(), new Uri(options.BaseUrl!), pipeline,
+            resilience.AttemptTimeout, services.GetRequiredService<ILogger<HttpOriginStorageProvider>>());
+        return WithMetadataCache(provider, resilience);
+    }
+
+    /// <summary>Where the remote provider reads from, for the startup log line (never a credential).</summary>
+    public static string DescribeLocation(IServiceProvider services, StorageProviderKind kind) => kind switch
+    {
+        StorageProviderKind.S3 => DescribeS3(services.GetRequiredService<IOptions<S3StorageOptions>>().Value),
+        StorageProviderKind.HttpOrigin => services.GetRequiredService<IOptions<HttpOriginStorageOptions>>().Value.BaseUrl ?? "-",
+        _ => services.GetRequiredService<IOptions<StorageOptions>>().Value.Root ?? "-",
+    };
+
+    private static string DescribeS3(S3StorageOptions options)
+        => $"s3://{options.Bucket}/{options.Prefix.Trim('/')} via {(string.IsNullOrEmpty(options.ServiceUrl) ? options.Region : options.ServiceUrl)}";
+
+    private static StoragePipeline CreatePipeline(IServiceProvider services, string name, ResilienceOptions resilience, Func<Exception, bool> isTransient)
+        => new(name, resilience, isTransient, services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<TimeProvider>());
+
+    private static IStorageProvider WithMetadataCache(IStorageProvider provider, ResilienceOptions resilience)
+        => resilience.MetadataCacheTtl > TimeSpan.Zero
+            ? new MetadataCachingStorageProvider(provider, resilience.MetadataCacheTtl, resilience.MetadataCacheMaxEntries)
+            : provider;
+}

@@ -1,0 +1,234 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+using LargeFileGateway.IntegrationTests.Storage.Servers;
+
+namespace LargeFileGateway.IntegrationTests.Storage;
+
+/// <summary>
+/// A flaky backend, made real by a TCP fault proxy between the gateway and the S3 server or HTTP origin: cuts
+/// mid-body, objects replaced mid-download, a backend that is down and comes back, a backend that stalls.
+/// </summary>
+public abstract class FaultInjectionSuite : IAsyncLifetime
+{
+    private const string Key = "big/archive.bin";
+
+    private readonly StorageServersFixture _servers;
+    private readonly BackendKind _kind;
+    private StorageBackend _backend = null!;
+    private FaultProxy _proxy = null!;
+
+    protected FaultInjectionSuite(StorageServersFixture servers, BackendKind kind)
+    {
+        _servers = servers;
+        _kind = kind;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _backend = await StorageBackend.CreateAsync(_kind, _servers);
+        _proxy = FaultProxy.Start(_backend.Port);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Download_Across20InjectedCuts_IsByteExactAndCountsEachResume()
+    {
+        var bytes = Seeded(8 * 1024 * 1024, seed: 5);
+        await _backend.PutAsync(Key, bytes);
+        await using var gateway = await StartGatewayAsync();
+        using var resumes = new ResumeCounter(gateway);
+        _proxy.CutConnectionsAfter(256 * 1024, times: 20);
+
+        using var response = await gateway.Client.GetAsync("files/" + Key, HttpCompletionOption.ResponseHeadersRead);
+        var (sha256, length) = await TestFiles.Sha256Async(await response.Content.ReadAsStreamAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(bytes.Length, length);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), sha256);
+        Assert.Equal(20, _proxy.CutsDone);
+        Assert.Equal(20, resumes.Total);
+    }
+
+    [Fact]
+    public async Task Download_ObjectReplacedMidDownload_AbortsClientConnection()
+    {
+        var original = Seeded(8 * 1024 * 1024, seed: 6);
+        await _backend.PutAsync(Key, original);
+        await using var gateway = await StartGatewayAsync();
+        _proxy.PauseAfter(2 * 1024 * 1024);
+
+        using var response = await gateway.Client.GetAsync("files/" + Key, HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStreamAsync();
+        await _proxy.Paused.WaitAsync(TimeSpan.FromSeconds(30));
+        await _backend.PutAsync(Key, Seeded(original.Length, seed: 7));
+        _proxy.CutActiveConnections();
+        _proxy.Release();
+        var read = await ReadUntilFailureAsync(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(read.Failure);
+        Assert.True(read.Length < original.Length, $"read {read.Length} of {original.Length} bytes");
+        Assert.Equal(original[..(int)read.Length], read.Bytes);
+    }
+
+    [Fact]
+    public async Task Download_BackendCutsEveryConnection_AbortsAfterResumeBudget()
+    {
+        var bytes = Seeded(2 * 1024 * 1024, seed: 8);
+        await _backend.PutAsync(Key, bytes);
+        await using var gateway = await StartGatewayAsync("--Gateway:Storage:Resilience:MaxResumesPerRange=3");
+        _proxy.CutConnectionsAfter(128 * 1024, times: 1000);
+
+        using var response = await gateway.Client.GetAsync("files/" + Key, HttpCompletionOption.ResponseHeadersRead);
+        var read = await ReadUntilFailureAsync(await response.Content.ReadAsStreamAsync());
+
+        Assert.NotNull(read.Failure);
+        Assert.True(read.Length < bytes.Length, $"read {read.Length} of {bytes.Length} bytes");
+        Assert.Equal(bytes[..(int)read.Length], read.Bytes);
+        Assert.Equal(4, _proxy.CutsDone);
+    }
+
+    [Fact]
+    public async Task Get_BackendDown_Returns503WithRetryAfterFromOpenCircuit_AndRecovers()
+    {
+        var bytes = Seeded(100_000, seed: 9);
+        await _backend.PutAsync(Key, bytes);
+        await using var gateway = await StartGatewayAsync(
+            "--Gateway:Storage:Resilience:MaxRetryAttempts=1",
+            "--Gateway:Storage:Resilience:RetryBaseDelay=00:00:00.050",
+            "--Gateway:Storage:Resilience:BreakerMinimumThroughput=2",
+            "--Gateway:Storage:Resilience:BreakDuration=00:00:03",
+            "--Gateway:Storage:Resilience:MetadataCacheTtl=00:00:00");
+        using (var healthy = await gateway.Client.GetAsync("files/" + Key))
+        {
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        }
+
+        _proxy.Refuse();
+        using var first = await gateway.Client.GetAsync("files/" + Key);
+        using var second = await gateway.Client.GetAsync("files/" + Key);
+        _proxy.Accept();
+        var retryAfter = RetryAfterSeconds(second);
+        await Task.Delay(TimeSpan.FromSeconds(retryAfter));
+        using var recovered = await gateway.Client.GetAsync("files/" + Key);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+        Assert.NotNull(first.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+
+        // Only an open circuit answers with the rest of its break (2-3 s); a call that tried and failed says 1 s.
+        Assert.InRange(retryAfter, 2, 3);
+        Assert.Equal(HttpStatusCode.OK, recovered.StatusCode);
+        Assert.Equal(bytes, await recovered.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Get_BackendStallsOnce_AttemptTimesOutAndRetrySucceeds()
+    {
+        var bytes = Seeded(100_000, seed: 10);
+        await _backend.PutAsync(Key, bytes);
+        await using var gateway = await StartGatewayAsync("--Gateway:Storage:Resilience:AttemptTimeout=00:00:00.500", "--Gateway:Storage:Resilience:RetryBaseDelay=00:00:00.010");
+        _proxy.DelayFirstResponseBytes(TimeSpan.FromSeconds(20), times: 1);
+
+        using var response = await gateway.Client.GetAsync("files/" + Key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(bytes, await response.Content.ReadAsByteArrayAsync());
+        Assert.True(_proxy.ConnectionsAccepted >= 2, $"{_proxy.ConnectionsAccepted} connections");
+    }
+
+    [Fact]
+    public async Task Get_ObjectReplacedWhileMetadataCached_NeverServesOldValidatorWithNewBytes()
+    {
+        var original = Seeded(50_000, seed: 11);
+        var replacement = Seeded(50_000, seed: 12);
+        await _backend.PutAsync(Key, original);
+        await using var gateway = await StartGatewayAsync("--Gateway:Storage:Resilience:MetadataCacheTtl=00:01:00");
+        using var before = await gateway.Client.GetAsync("files/" + Key);
+        Assert.Equal(original, await before.Content.ReadAsByteArrayAsync());
+
+        await _backend.PutAsync(Key, replacement);
+        using var stale = await gateway.Client.GetAsync("files/" + Key);
+        using var after = await gateway.Client.GetAsync("files/" + Key);
+
+        // The cached entry names the old version; the pinned read refuses the new bytes under it and drops the entry.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stale.StatusCode);
+        Assert.NotNull(stale.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        Assert.Equal(replacement, await after.Content.ReadAsByteArrayAsync());
+        Assert.NotEqual(before.Headers.ETag, after.Headers.ETag);
+    }
+
+    private Task<GatewayServer> StartGatewayAsync(params string[] extraArgs) => _backend.StartGatewayAsync(_proxy.Port, extraArgs);
+
+    private static byte[] Seeded(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    private static int RetryAfterSeconds(HttpResponseMessage response)
+        => int.Parse(response.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a body until it ends or fails; an aborted connection is what the client must see.</summary>
+    private static async Task<(long Length, byte[] Bytes, Exception? Failure)> ReadUntilFailureAsync(Stream body)
+    {
+        using var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            return (received.Length, received.ToArray(), ex);
+        }
+
+        return (received.Length, received.ToArray(), null);
+    }
+
+    /// <summary>Sums gateway.storage.resumes of one gateway instance (other gateways in the process have their own meter).</summary>
+    private sealed class ResumeCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _total;
+
+        public ResumeCounter(GatewayServer gateway)
+        {
+            var factory = gateway.Services.GetRequiredService<IMeterFactory>();
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Name == "gateway.storage.resumes" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _total, value));
+            _listener.Start();
+        }
+
+        public long Total => Interlocked.Read(ref _total);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
+
+[Collection(StorageServersGroup.Name)]
+public sealed class S3FaultInjectionTests(StorageServersFixture servers) : FaultInjectionSuite(servers, BackendKind.S3);
+
+[Collection(StorageServersGroup.Name)]
+public sealed class HttpOriginFaultInjectionTests(StorageServersFixture servers) : FaultInjectionSuite(servers, BackendKind.HttpOrigin);
