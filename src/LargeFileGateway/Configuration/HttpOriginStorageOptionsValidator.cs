@@ -7,7 +7,7 @@ internal sealed class HttpOriginStorageOptionsValidator(IOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, HttpOriginStorageOptions options)
     {
-        if (storage.Value.Provider != StorageProviderKind.HttpOrigin)
+        if (!StorageOptionsValidator.Selects(storage, StorageProviderKind.HttpOrigin))
         {
             return ValidateOptionsResult.Success;
         }

@@ -7,7 +7,7 @@ internal sealed class S3StorageOptionsValidator(IOptions<StorageOptions> storage
 {
     public ValidateOptionsResult Validate(string? name, S3StorageOptions options)
     {
-        if (storage.Value.Provider != StorageProviderKind.S3)
+        if (!StorageOptionsValidator.Selects(storage, StorageProviderKind.S3))
         {
             return ValidateOptionsResult.Success;
         }

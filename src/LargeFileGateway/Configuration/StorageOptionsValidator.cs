@@ -27,4 +27,20 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    /// <summary>
+    /// Whether <paramref name="kind"/> is the configured provider, for the validators of provider sections. When the
+    /// storage section itself is invalid its own errors are reported once, so the provider sections stay silent.
+    /// </summary>
+    public static bool Selects(IOptions<StorageOptions> storage, StorageProviderKind kind)
+    {
+        try
+        {
+            return storage.Value.Provider == kind;
+        }
+        catch (OptionsValidationException)
+        {
+            return false;
+        }
+    }
 }
