@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using LargeFileGateway.Http;
+using LargeFileGateway.Progress;
 using LargeFileGateway.Storage;
 
 namespace LargeFileGateway.Streaming;
@@ -28,9 +29,10 @@ internal sealed class ChunkCopier
     /// Writes <paramref name="range"/> of <paramref name="file"/> to <paramref name="writer"/>. Returns the number
     /// of bytes written, which is less than the range only when the client went away (the pipe was completed or
     /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does:
-    /// the caller must then abort the connection rather than end a short body.
+    /// the caller must then abort the connection rather than end a short body. Each chunk written is counted on
+    /// <paramref name="transfer"/> (one interlocked add) for live progress.
     /// </summary>
-    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken)
+    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken, Transfer? transfer = null)
     {
         var position = range.First;
         var end = range.Last + 1;
@@ -49,6 +51,7 @@ internal sealed class ChunkCopier
 
                 writer.Advance(read);
                 position += read;
+                transfer?.AddBytesSent(read);
                 var flush = await writer.FlushAsync(cancellationToken);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
