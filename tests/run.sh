@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for tool in curl wget nginx aria2c axel lsof; do
+for tool in curl wget nginx aria2c axel lsof chromium; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -26,6 +26,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
   fi
 fi
+
+# The dashboard test drives the system chromium through Playwright; Playwright must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 results="$(pwd)/TestResults"
 rm -rf "$results"

@@ -1,5 +1,6 @@
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Dashboard;
+using LargeFileGateway.Observability;
 using LargeFileGateway.Security;
 using Microsoft.Extensions.Options;
 
@@ -21,12 +22,18 @@ internal static class TransferProgressExtensions
         return services;
     }
 
-    public static IEndpointRouteBuilder MapTransferProgress(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapTransferProgress(this WebApplication app)
     {
-        var group = endpoints.MapGroup(string.Empty).AddEndpointFilter<EventsAccessFilter>();
+        var group = app.MapGroup(string.Empty).AddEndpointFilter<EventsAccessFilter>();
         group.MapGet("/events", TransferEventsEndpoint.Stream);
         group.MapGet("/", DashboardPage.Serve);
         group.MapGet("/dashboard", DashboardPage.Serve);
-        return endpoints;
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var logger = app.Services.GetRequiredService<ILogger<TransferRegistry>>();
+            var access = app.Services.GetRequiredService<IOptions<EventsOptions>>().Value.Access;
+            Log.TransferEventsConfigured(logger, access);
+        });
+        return app;
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using LargeFileGateway.Configuration;
+using LargeFileGateway.Observability;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Progress;
@@ -15,6 +16,9 @@ namespace LargeFileGateway.Progress;
 /// </summary>
 internal sealed class TransferRegistry : IDisposable
 {
+    /// <summary>Below this a transfer that did not move in a sample counts as stalled: its rate shows as zero.</summary>
+    private const double StalledBytesPerSecond = 1024;
+
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Transfer> _active = [];
     private readonly Queue<TransferView> _recent = new();
@@ -23,6 +27,7 @@ internal sealed class TransferRegistry : IDisposable
     private readonly EventsOptions _options;
     private readonly TimeProvider _time;
     private readonly ITimer? _sampler;
+    private readonly ILogger _logger;
     private readonly string _epoch;
     private long _lastTransferId;
     private long _lastSequence;
@@ -31,15 +36,16 @@ internal sealed class TransferRegistry : IDisposable
     private long _failed;
     private long _finishedBytes;
 
-    public TransferRegistry(IOptions<EventsOptions> options, TimeProvider time)
-        : this(options.Value, time, startSampler: true)
+    public TransferRegistry(IOptions<EventsOptions> options, TimeProvider time, ILogger<TransferRegistry> logger)
+        : this(options.Value, time, startSampler: true, logger)
     {
     }
 
     /// <summary>Without the sampler, tests call <see cref="SampleProgress"/> themselves.</summary>
-    internal TransferRegistry(EventsOptions options, TimeProvider time, bool startSampler)
+    internal TransferRegistry(EventsOptions options, TimeProvider time, bool startSampler, ILogger? logger = null)
     {
         _options = options;
+        _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time;
         _ring = new EventRing(options.RingCapacity);
         _epoch = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture);
@@ -111,8 +117,8 @@ internal sealed class TransferRegistry : IDisposable
     }
 
     /// <summary>
-    /// One progress event per active transfer whose counter moved since the last sample (and one more when it
-    /// stalls, so its rate drops to zero): however many chunks were sent in between, watchers see one update.
+    /// One progress event per active transfer whose counter moved since the last sample (and a few more while a
+    /// stalled transfer's rate decays to zero): however many chunks were sent in between, watchers see one update.
     /// </summary>
     internal void SampleProgress()
     {
@@ -132,7 +138,10 @@ internal sealed class TransferRegistry : IDisposable
                 var instant = seconds > 0 ? moved / seconds : 0;
 
                 // Half of the new sample, half of the history: steady enough for an ETA, quick to follow a change.
-                transfer.BytesPerSecond = moved == 0 ? 0 : transfer.BytesPerSecond == 0 ? instant : (transfer.BytesPerSecond + instant) / 2;
+                // TCP sends in bursts, so one quiet sample only halves the rate; a stalled transfer reaches zero
+                // within a few samples and then stops producing events.
+                var rate = transfer.BytesPerSecond == 0 ? instant : (transfer.BytesPerSecond + instant) / 2;
+                transfer.BytesPerSecond = moved == 0 && rate < StalledBytesPerSecond ? 0 : rate;
                 transfer.SampledBytes = sent;
                 transfer.SampledTimestamp = now;
                 Publish("progress", View(transfer, TransferOutcome.Active, endedAt: null));
@@ -149,9 +158,11 @@ internal sealed class TransferRegistry : IDisposable
         lock (_lock)
         {
             List<PublishedEvent> initial = [Retry()];
-            if (TryParseSequence(lastEventId, out var sequence) && _ring.TryGetAfter(sequence, _lastSequence, out var missed))
+            List<PublishedEvent>? missed = null;
+            var resumed = TryParseSequence(lastEventId, out var sequence) && _ring.TryGetAfter(sequence, _lastSequence, out missed);
+            if (resumed)
             {
-                initial.AddRange(missed);
+                initial.AddRange(missed!);
             }
             else
             {
@@ -160,6 +171,7 @@ internal sealed class TransferRegistry : IDisposable
 
             var watcher = new TransferWatcher(this, _options.WatcherQueueCapacity, initial);
             _watchers.Add(watcher);
+            Log.WatcherConnected(_logger, resumed ? "resumed" : "snapshot", _watchers.Count);
             return watcher;
         }
     }
@@ -186,11 +198,21 @@ internal sealed class TransferRegistry : IDisposable
         }
     }
 
+    /// <summary>The snapshot for a watcher whose queue overflowed.</summary>
+    internal PublishedEvent CatchUp()
+    {
+        Log.WatcherFellBehind(_logger, _options.WatcherQueueCapacity);
+        return CreateSnapshot();
+    }
+
     internal void Unsubscribe(TransferWatcher watcher)
     {
         lock (_lock)
         {
-            _watchers.Remove(watcher);
+            if (_watchers.Remove(watcher))
+            {
+                Log.WatcherDisconnected(_logger, _watchers.Count);
+            }
         }
     }
 

@@ -74,7 +74,7 @@ internal sealed class TransferWatcher : IDisposable
                 {
                 }
 
-                var snapshot = _registry.CreateSnapshot();
+                var snapshot = _registry.CatchUp();
                 lastSequence = snapshot.Sequence;
                 yield return snapshot;
                 continue;

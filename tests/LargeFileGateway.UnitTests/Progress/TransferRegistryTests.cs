@@ -70,6 +70,36 @@ public sealed class TransferRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task SampleProgress_TransferStalls_RateDecaysToZeroThenEventsStop()
+    {
+        using var registry = new TransferRegistry(new EventsOptions(), TimeProvider.System, startSampler: false);
+        var transfer = registry.Start("a", "c", "whole", 1L << 40);
+        using var watcher = registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+        transfer.AddBytesSent(1L << 30);
+        registry.SampleProgress();
+        var moving = await NextAsync(events);
+
+        var rates = new List<long>();
+        for (var i = 0; i < 64; i++)
+        {
+            registry.SampleProgress();
+        }
+
+        registry.End(transfer, TransferOutcome.Completed);
+        for (var next = await NextAsync(events); next.Item.EventType == "progress"; next = await NextAsync(events))
+        {
+            rates.Add(JsonDocument.Parse(next.Item.Data).RootElement.GetProperty("bytesPerSecond").GetInt64());
+        }
+
+        Assert.True(JsonDocument.Parse(moving.Item.Data).RootElement.GetProperty("bytesPerSecond").GetInt64() > 0);
+        Assert.InRange(rates.Count, 2, 63);
+        Assert.Equal(rates.OrderDescending(), rates);
+        Assert.Equal(0, rates[^1]);
+    }
+
+    [Fact]
     public async Task Subscribe_NoLastEventId_StartsWithRetryThenSnapshotOfActiveTransfers()
     {
         _registry.Start("one", "c", "whole", 10);
