@@ -20,6 +20,8 @@ internal static class TransferEventsEndpoint
 
     public static ServerSentEventsResult<string> Stream(HttpContext context, TransferRegistry registry, IOptions<EventsOptions> options, TimeProvider time)
     {
+        // The .NET 10 result also sets Cache-Control (no-cache,no-store), Pragma and Content-Encoding: identity when
+        // it runs; this line keeps no-cache should it stop doing so. Identity keeps compressors off the stream.
         var headers = context.Response.Headers;
         headers.CacheControl = "no-cache";
 

@@ -66,6 +66,18 @@ internal sealed class TransferRegistry : IDisposable
         }
     }
 
+    /// <summary>Events dropped from the queues of the watchers connected now.</summary>
+    public long DroppedEvents
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _watchers.Sum(watcher => watcher.DroppedEvents);
+            }
+        }
+    }
+
     public int ActiveCount
     {
         get

@@ -16,6 +16,7 @@ internal sealed class TransferWatcher : IDisposable
     private readonly IReadOnlyList<PublishedEvent> _initial;
     private int _behind;
     private int _disposed;
+    private long _dropped;
 
     public TransferWatcher(TransferRegistry registry, int queueCapacity, IReadOnlyList<PublishedEvent> initial)
     {
@@ -28,8 +29,15 @@ internal sealed class TransferWatcher : IDisposable
                 SingleReader = true,
                 SingleWriter = false,
             },
-            _ => Volatile.Write(ref _behind, 1));
+            _ =>
+            {
+                Interlocked.Increment(ref _dropped);
+                Volatile.Write(ref _behind, 1);
+            });
     }
+
+    /// <summary>Events this watcher missed because its queue was full (each miss is made good by a snapshot).</summary>
+    public long DroppedEvents => Interlocked.Read(ref _dropped);
 
     /// <summary>Called by the registry under its lock; never blocks.</summary>
     internal void Offer(PublishedEvent published) => _queue.Writer.TryWrite(published);

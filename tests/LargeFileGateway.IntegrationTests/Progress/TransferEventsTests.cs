@@ -177,15 +177,23 @@ public sealed class TransferEventsTests : IAsyncLifetime
     [Fact]
     public async Task Events_WatcherThatNeverReads_DoesNotHoldUpDownloads()
     {
+        // A 3,000-character key makes each event about 3 KB, so the socket buffers fill after a few hundred downloads.
+        var longKey = string.Join('/', Enumerable.Range(0, 12).Select(i => new string((char)('a' + i), 250))) + "/small.txt";
+        Directory.CreateDirectory(Path.GetDirectoryName(_root.Combine(longKey))!);
+        TestFiles.WriteRandom(_root.Combine(longKey), 10_000);
         var registry = _server.Services.GetRequiredService<TransferRegistry>();
         using var stalled = await SlowClient.StartAsync(_server.Port, "/events");
 
-        for (var i = 0; i < 300; i++)
+        var downloads = 0;
+        while (registry.DroppedEvents == 0 && downloads < 5000)
         {
-            using var download = await _server.Client.GetAsync("files/small.txt");
+            using var download = await _server.Client.GetAsync("files/" + longKey);
             Assert.Equal(10_000, (await download.Content.ReadAsByteArrayAsync()).Length);
+            downloads++;
         }
 
+        // The stalled watcher's socket and queue are full, events for it are being dropped, and downloads go on.
+        Assert.True(registry.DroppedEvents > 0, $"no event was dropped after {downloads} downloads");
         Assert.Equal(1, registry.WatcherCount);
         Assert.Contains("text/event-stream", stalled.HeaderBlock, StringComparison.Ordinal);
     }
