@@ -51,6 +51,10 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+for artifact in "$results"/*.png; do
+  [ -f "$artifact" ] && echo "Test artifact: $artifact"
+done
+
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "No test results were found: treating the run as failed."
   status=1
