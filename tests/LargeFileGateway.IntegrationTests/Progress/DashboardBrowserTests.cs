@@ -49,19 +49,22 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = Timeout });
         var firstPercent = await PercentAsync(row);
 
-        // A client reading about 5 MB/s, so that the page has a rate and an ETA to show.
+        // A client reading about 2.5 MB/s, so that the page has a rate and an ETA to show. The first samples also
+        // count what the socket buffers took at once; the screenshot waits until the rate has settled below 20 MiB/s.
         using var pace = new CancellationTokenSource();
         var paced = Task.Run(async () =>
         {
             while (!pace.IsCancellationRequested && client.BodyBytesRead < MovieLength)
             {
                 await client.ReadAsync(256 * 1024);
-                await Task.Delay(50, CancellationToken.None);
+                await Task.Delay(100, CancellationToken.None);
             }
         });
         await page.WaitForFunctionAsync(
             "before => parseFloat(document.querySelector('#active td.percent')?.textContent ?? '0') > before"
-            + " && !document.querySelector('#active td.rate')?.textContent.startsWith('0 B')",
+            + " && /^[0-9.]+ (KiB|MiB)\\/s$/.test(document.querySelector('#active td.rate')?.textContent ?? '')"
+            + " && !(document.querySelector('#active td.rate').textContent.includes('MiB')"
+            + " && parseFloat(document.querySelector('#active td.rate').textContent) >= 20)",
             firstPercent, new() { Timeout = Timeout });
         var laterPercent = await PercentAsync(row);
         var rowText = await row.InnerTextAsync();
