@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for tool in curl wget nginx aria2c axel lsof; do
+for tool in curl wget nginx aria2c axel lsof chromium; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -47,6 +47,9 @@ if ! grep -q "\"version\": \"${S3RVER_VERSION}\"" "$s3rver_package" 2>/dev/null;
 fi
 test -f tests/.tools/node_modules/s3rver/bin/s3rver.js || { echo "s3rver ${S3RVER_VERSION} could not be installed"; exit 1; }
 
+# The dashboard test drives the system chromium through Playwright; Playwright must never fetch a browser.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
 results="$(pwd)/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
@@ -66,6 +69,10 @@ for trx in "$results"/*.trx; do
   f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
   passed=$((passed + ${p:-0}))
   failed=$((failed + ${f:-0}))
+done
+
+for artifact in "$results"/*.png; do
+  [ -f "$artifact" ] && echo "Test artifact: $artifact"
 done
 
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then

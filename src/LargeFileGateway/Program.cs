@@ -1,6 +1,7 @@
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Progress;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
@@ -70,10 +71,12 @@ public static class Program
             services.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
         builder.Services.AddSingleton<DownloadHandler>();
+        builder.Services.AddTransferProgress();
 
         var app = builder.Build();
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
+        app.MapTransferProgress();
         app.Lifetime.ApplicationStarted.Register(() => LogStartup(app, createdSampleRoot));
         return app;
     }

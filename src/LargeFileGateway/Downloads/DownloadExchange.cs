@@ -1,4 +1,5 @@
 using LargeFileGateway.Http;
+using LargeFileGateway.Progress;
 
 namespace LargeFileGateway.Downloads;
 
@@ -15,4 +16,10 @@ internal sealed class DownloadExchange(HttpContext context)
     public long BytesSent { get; set; }
 
     public bool Aborted { get; set; }
+
+    /// <summary>Storage failed after the response started (the connection was aborted, not the client's doing).</summary>
+    public bool StorageFailed { get; set; }
+
+    /// <summary>The live-progress entry, from the moment the body starts.</summary>
+    public Transfer? Transfer { get; set; }
 }

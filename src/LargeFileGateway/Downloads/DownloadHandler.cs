@@ -3,6 +3,7 @@ using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Streaming;
@@ -27,10 +28,11 @@ internal sealed class DownloadHandler
     private readonly DownloadOptions _options;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
+    private readonly TransferRegistry _transfers;
     private readonly ILogger _logger;
 
     public DownloadHandler(IStorageProvider storage, ChunkCopier copier, ContentTypeMap contentTypes, IOptions<DownloadOptions> options,
-        TimeProvider time, GatewayMetrics metrics, ILogger<DownloadHandler> logger)
+        TimeProvider time, GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger)
     {
         _storage = storage;
         _copier = copier;
@@ -38,6 +40,7 @@ internal sealed class DownloadHandler
         _options = options.Value;
         _time = time;
         _metrics = metrics;
+        _transfers = transfers;
         _logger = logger;
     }
 
@@ -63,6 +66,7 @@ internal sealed class DownloadHandler
             var rangeKind = exchange.RangeKind.ToString();
             Log.DownloadFinished(_logger, context.Request.Method, exchange.Key, rangeKind, status, exchange.BytesSent, duration.TotalMilliseconds, exchange.Aborted);
             _metrics.DownloadEnded(status, rangeKind, exchange.Aborted, exchange.BytesSent, duration);
+            EndTransfer(exchange);
         }
     }
 
@@ -204,6 +208,8 @@ internal sealed class DownloadHandler
         var context = exchange.Context;
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
+        var transfer = exchange.Transfer = _transfers.Start(file.Key, context.Connection.RemoteIpAddress?.ToString() ?? "-",
+            TransferRegistry.DescribeRange(ranges.Ranges, file.Length), multipart?.Ranges.Sum(r => r.Length) ?? (ranges.Kind == RangeKind.Single ? ranges.Ranges[0].Length : file.Length));
         try
         {
             if (multipart is null)
@@ -211,7 +217,7 @@ internal sealed class DownloadHandler
                 var range = ranges.Kind == RangeKind.Single ? ranges.Ranges[0] : new ByteRange(0, file.Length - 1);
                 if (file.Length > 0)
                 {
-                    exchange.BytesSent += await _copier.CopyAsync(file, range, writer, aborted);
+                    exchange.BytesSent += await _copier.CopyAsync(file, range, writer, aborted, transfer);
                 }
 
                 // Fewer bytes than the range means the client went away (the pipe completed under us).
@@ -222,7 +228,7 @@ internal sealed class DownloadHandler
             for (var i = 0; i < multipart.Ranges.Count; i++)
             {
                 await writer.WriteAsync(multipart.PartHeader(i), aborted);
-                var copied = await _copier.CopyAsync(file, multipart.Ranges[i], writer, aborted);
+                var copied = await _copier.CopyAsync(file, multipart.Ranges[i], writer, aborted, transfer);
                 exchange.BytesSent += copied;
                 if (copied < multipart.Ranges[i].Length)
                 {
@@ -247,8 +253,24 @@ internal sealed class DownloadHandler
             // file that looks complete. Aborting makes every client see a failed transfer it can resume.
             Log.StorageFailedMidStream(_logger, file.Key, ex);
             exchange.Aborted = true;
+            exchange.StorageFailed = true;
             context.Abort();
         }
+    }
+
+    private void EndTransfer(DownloadExchange exchange)
+    {
+        if (exchange.Transfer is not { } transfer)
+        {
+            return;
+        }
+
+        // Anything short of every byte without a client abort is a failure: storage, or an unexpected exception.
+        var outcome = exchange.StorageFailed ? TransferOutcome.Failed
+            : exchange.Aborted ? TransferOutcome.Aborted
+            : transfer.BytesSent >= transfer.TotalBytes ? TransferOutcome.Completed
+            : TransferOutcome.Failed;
+        _transfers.End(transfer, outcome);
     }
 
     private void WriteNotModified(HttpResponse response, FileMetadata file)

@@ -67,4 +67,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 106, EventName = nameof(OriginAnswerRejected), Level = LogLevel.Warning,
         Message = "Storage {Provider} answered a read of {Key} at offset {Offset} wrongly: {Reason}")]
     public static partial void OriginAnswerRejected(ILogger logger, string provider, string key, long offset, string reason);
+
+    [LoggerMessage(EventId = 400, EventName = nameof(TransferEventsConfigured), Level = LogLevel.Information,
+        Message = "Live transfer events at /events and the dashboard at /: access {Access}")]
+    public static partial void TransferEventsConfigured(ILogger logger, Configuration.EventsAccessMode access);
+
+    [LoggerMessage(EventId = 401, EventName = nameof(WatcherConnected), Level = LogLevel.Debug,
+        Message = "Transfer watcher connected ({Resumed}); {Watchers} watching")]
+    public static partial void WatcherConnected(ILogger logger, string resumed, int watchers);
+
+    [LoggerMessage(EventId = 402, EventName = nameof(WatcherDisconnected), Level = LogLevel.Debug,
+        Message = "Transfer watcher disconnected; {Watchers} watching")]
+    public static partial void WatcherDisconnected(ILogger logger, int watchers);
+
+    [LoggerMessage(EventId = 403, EventName = nameof(WatcherFellBehind), Level = LogLevel.Debug,
+        Message = "A transfer watcher fell behind by more than {QueueCapacity} events; it gets a snapshot instead")]
+    public static partial void WatcherFellBehind(ILogger logger, int queueCapacity);
 }

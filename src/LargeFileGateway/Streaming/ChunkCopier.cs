@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Progress;
 using LargeFileGateway.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -44,9 +45,10 @@ internal sealed class ChunkCopier
     /// of bytes written, which is less than the range only when the client went away (the pipe was completed or
     /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does or
     /// the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume budget is
-    /// spent: the caller must then abort the connection rather than end a short body.
+    /// spent: the caller must then abort the connection rather than end a short body. Each chunk written is counted
+    /// on <paramref name="transfer"/> (one interlocked add) for live progress.
     /// </summary>
-    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken)
+    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken, Transfer? transfer = null)
     {
         var position = range.First;
         var end = range.Last + 1;
@@ -89,6 +91,7 @@ internal sealed class ChunkCopier
 
                 writer.Advance(read);
                 position += read;
+                transfer?.AddBytesSent(read);
                 var flush = await writer.FlushAsync(cancellationToken);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
