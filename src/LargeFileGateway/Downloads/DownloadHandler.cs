@@ -3,6 +3,7 @@ using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Offload;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Streaming;
@@ -27,10 +28,11 @@ internal sealed class DownloadHandler
     private readonly DownloadOptions _options;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
+    private readonly NginxAccelRedirect _offload;
     private readonly ILogger _logger;
 
     public DownloadHandler(IStorageProvider storage, ChunkCopier copier, ContentTypeMap contentTypes, IOptions<DownloadOptions> options,
-        TimeProvider time, GatewayMetrics metrics, ILogger<DownloadHandler> logger)
+        TimeProvider time, GatewayMetrics metrics, NginxAccelRedirect offload, ILogger<DownloadHandler> logger)
     {
         _storage = storage;
         _copier = copier;
@@ -38,6 +40,7 @@ internal sealed class DownloadHandler
         _options = options.Value;
         _time = time;
         _metrics = metrics;
+        _offload = offload;
         _logger = logger;
     }
 
@@ -145,7 +148,12 @@ internal sealed class DownloadHandler
             return;
         }
 
-        // 5. Body.
+        // 5. Body: nginx sends it (X-Accel-Redirect) when offload is on and nginx would answer exactly as we would.
+        if (_offload.TryRedirect(context, key, ranges))
+        {
+            return;
+        }
+
         await SendBodyAsync(exchange, file, ranges, multipart);
     }
 

@@ -39,4 +39,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, EventName = nameof(UnexpectedFailure), Level = LogLevel.Error,
         Message = "Unexpected failure while serving {Key}")]
     public static partial void UnexpectedFailure(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 300, EventName = nameof(OffloadedToNginx), Level = LogLevel.Debug,
+        Message = "Handing {Key} to nginx at {InternalUri}")]
+    public static partial void OffloadedToNginx(ILogger logger, string key, string internalUri);
+
+    [LoggerMessage(EventId = 301, EventName = nameof(OffloadDeclined), Level = LogLevel.Debug,
+        Message = "Sending {Key} from the gateway although offload is on: {Reason}")]
+    public static partial void OffloadDeclined(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 302, EventName = nameof(OffloadConfigured), Level = LogLevel.Information,
+        Message = "Local files are sent by nginx through X-Accel-Redirect to {InternalPrefix}")]
+    public static partial void OffloadConfigured(ILogger logger, string internalPrefix);
+
+    [LoggerMessage(EventId = 303, EventName = nameof(ForwardedHeadersTrusted), Level = LogLevel.Information,
+        Message = "Client addresses from X-Forwarded-For are trusted from proxies [{TrustedProxies}] and networks [{TrustedNetworks}]")]
+    public static partial void ForwardedHeadersTrusted(ILogger logger, string trustedProxies, string trustedNetworks);
 }
