@@ -64,7 +64,7 @@ internal sealed class DownloadHandler
             var duration = Stopwatch.GetElapsedTime(started);
             var status = context.Response.StatusCode;
             var rangeKind = exchange.RangeKind.ToString();
-            Log.DownloadFinished(_logger, context.Request.Method, exchange.Key, rangeKind, status, exchange.BytesSent, duration.TotalMilliseconds, exchange.Aborted);
+            Log.DownloadFinished(_logger, context.Request.Method, exchange.Key, context.Connection.RemoteIpAddress, rangeKind, status, exchange.BytesSent, duration.TotalMilliseconds, exchange.Aborted);
             _metrics.DownloadEnded(status, rangeKind, exchange.Aborted, exchange.BytesSent, duration);
         }
     }

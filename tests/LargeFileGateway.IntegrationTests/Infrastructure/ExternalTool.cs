@@ -35,9 +35,14 @@ public sealed class ExternalTool : IDisposable
         }
     }
 
-    /// <summary>The full path of <paramref name="name"/>, searching PATH and the sbin folders; fails loudly when missing.</summary>
+    /// <summary>The full path of <paramref name="name"/> (kept when already full), searching PATH and the sbin folders; fails loudly when missing.</summary>
     public static string Locate(string name)
     {
+        if (Path.IsPathFullyQualified(name))
+        {
+            return name;
+        }
+
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
         foreach (var folder in path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(ExtraSearchFolders))
         {

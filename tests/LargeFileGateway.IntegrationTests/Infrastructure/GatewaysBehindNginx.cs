@@ -19,10 +19,13 @@ public sealed class GatewaysBehindNginx : IAsyncDisposable
 
     public NginxServer Nginx { get; }
 
-    /// <summary>Starts <paramref name="instances"/> gateways (in offload mode when <paramref name="offload"/>) and nginx.</summary>
-    public static async Task<GatewaysBehindNginx> StartAsync(string root, int instances, bool offload, Action<WebApplication>? beforeStart = null)
+    /// <summary>
+    /// Starts <paramref name="instances"/> gateways (in offload mode when <paramref name="offload"/>, each given
+    /// <paramref name="beforeStart"/> and <paramref name="extraArgs"/>) and nginx in front of them.
+    /// </summary>
+    public static async Task<GatewaysBehindNginx> StartAsync(string root, int instances, bool offload, Action<WebApplication>? beforeStart = null, params string[] extraArgs)
     {
-        string[] args = offload ? ["--Gateway:Offload:Mode=NginxAccelRedirect"] : [];
+        string[] args = offload ? ["--Gateway:Offload:Mode=NginxAccelRedirect", .. extraArgs] : extraArgs;
         var started = new List<GatewayServer>();
         try
         {

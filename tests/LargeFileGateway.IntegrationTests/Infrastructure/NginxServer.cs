@@ -129,9 +129,36 @@ public sealed class NginxServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Files nginx has put in its proxy temp folder (none, if downloads stream as they should).</summary>
+    /// <summary>
+    /// Files nginx has in its proxy temp folder (none, if downloads stream as they should): those listed there,
+    /// and those it holds open, which is where they are, since nginx deletes a temp file as soon as it opens it.
+    /// </summary>
     public IReadOnlyList<string> ProxyTempFiles()
-        => Directory.Exists(ProxyTempPath) ? Directory.GetFiles(ProxyTempPath, "*", SearchOption.AllDirectories) : [];
+    {
+        var files = new List<string>();
+        var folder = Path.GetFullPath(ProxyTempPath);
+        if (Directory.Exists(folder))
+        {
+            files.AddRange(Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
+        }
+
+        try
+        {
+            foreach (var descriptor in Directory.GetFiles($"/proc/{ProcessId}/fd"))
+            {
+                if (new FileInfo(descriptor).LinkTarget is { } target && target.StartsWith(folder + "/", StringComparison.Ordinal))
+                {
+                    files.Add(target);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A descriptor closed while we looked: it is not open any more.
+        }
+
+        return files;
+    }
 
     public async ValueTask DisposeAsync()
     {
