@@ -1,4 +1,5 @@
 using LargeFileGateway.Configuration;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.UnitTests.Configuration;
@@ -46,13 +47,28 @@ public sealed class OffloadOptionsValidatorTests
     [Fact]
     public void Validate_OffloadWithAnotherProvider_FailsNamingBothKeys()
     {
-        var result = Validate(new OffloadOptions { Mode = OffloadMode.NginxAccelRedirect }, (StorageProviderKind)42);
+        var result = Validate(new OffloadOptions { Mode = OffloadMode.NginxAccelRedirect }, "S3");
 
         Assert.True(result.Failed);
         Assert.Contains("Gateway:Offload:Mode", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("Gateway:Storage:Provider", result.FailureMessage, StringComparison.Ordinal);
     }
 
-    private static ValidateOptionsResult Validate(OffloadOptions options, StorageProviderKind provider = StorageProviderKind.Local)
-        => new OffloadOptionsValidator(Options.Create(new StorageOptions { Provider = provider })).Validate(null, options);
+    [Theory]
+    [InlineData(null)]
+    [InlineData("local")]
+    public void Validate_OffloadWithLocalProvider_Succeeds(string? provider)
+    {
+        var result = Validate(new OffloadOptions { Mode = OffloadMode.NginxAccelRedirect }, provider);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    private static ValidateOptionsResult Validate(OffloadOptions options, string? provider = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Gateway:Storage:Provider"] = provider })
+            .Build();
+        return new OffloadOptionsValidator(configuration).Validate(null, options);
+    }
 }
