@@ -5,7 +5,7 @@ namespace LargeFileGateway.Observability;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, EventName = nameof(DownloadFinished), Level = LogLevel.Information,
-        Message = "{Method} {Key} for {Client} range {RangeKind} status {StatusCode} sent {BytesSent} bytes in {DurationMs:F1} ms, aborted {Aborted}")]
+        Message = "{Client} {Method} {Key} range {RangeKind} status {StatusCode} sent {BytesSent} bytes in {DurationMs:F1} ms, aborted {Aborted}")]
     public static partial void DownloadFinished(ILogger logger, string method, string key, System.Net.IPAddress? client, string rangeKind, int statusCode, long bytesSent, double durationMs, bool aborted);
 
     [LoggerMessage(EventId = 2, EventName = nameof(ClientDisconnected), Level = LogLevel.Debug,
