@@ -1,7 +1,9 @@
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Offload;
 using LargeFileGateway.Progress;
+using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
@@ -20,6 +22,7 @@ public static class Program
     private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
         ["--root"] = $"{StorageOptions.SectionName}:Root",
+        ["--offload"] = $"{OffloadOptions.SectionName}:Mode",
     };
 
     public static async Task Main(string[] args)
@@ -54,6 +57,11 @@ public static class Program
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         builder.Services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DownloadOptions>, DownloadOptionsValidator>();
+        builder.Services.AddOptions<OffloadOptions>().BindConfiguration(OffloadOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<OffloadOptions>, OffloadOptionsValidator>();
+        builder.Services.AddOptions<TrustedProxyOptions>().BindConfiguration(TrustedProxyOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TrustedProxyOptions>, TrustedProxyOptionsValidator>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>(ForwardedHeadersTrust.Configure);
 
         builder.Services.AddRemoteStorage();
 
@@ -70,10 +78,12 @@ public static class Program
             services.GetRequiredService<ILogger<ChunkCopier>>(),
             services.GetRequiredService<GatewayMetrics>()));
         builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
+        builder.Services.AddSingleton<NginxAccelRedirect>();
         builder.Services.AddSingleton<DownloadHandler>();
         builder.Services.AddTransferProgress();
 
         var app = builder.Build();
+        app.UseForwardedHeaders();
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
         app.MapTransferProgress();
@@ -116,5 +126,13 @@ public static class Program
             var provider = storage.Provider.ToString();
             Log.ServingRemoteStorage(logger, provider, location, download.ChunkSizeBytes);
         }
+        var offload = app.Services.GetRequiredService<IOptions<OffloadOptions>>().Value;
+        if (offload.Mode == OffloadMode.NginxAccelRedirect)
+        {
+            Log.OffloadConfigured(logger, offload.InternalPrefix);
+        }
+
+        var (proxies, networks) = ForwardedHeadersTrust.Describe(app.Services.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value);
+        Log.ForwardedHeadersTrusted(logger, proxies, networks);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Offload;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
@@ -28,11 +29,12 @@ internal sealed class DownloadHandler
     private readonly DownloadOptions _options;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
+    private readonly NginxAccelRedirect _offload;
     private readonly TransferRegistry _transfers;
     private readonly ILogger _logger;
 
     public DownloadHandler(IStorageProvider storage, ChunkCopier copier, ContentTypeMap contentTypes, IOptions<DownloadOptions> options,
-        TimeProvider time, GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger)
+        TimeProvider time, GatewayMetrics metrics, NginxAccelRedirect offload, TransferRegistry transfers, ILogger<DownloadHandler> logger)
     {
         _storage = storage;
         _copier = copier;
@@ -40,6 +42,7 @@ internal sealed class DownloadHandler
         _options = options.Value;
         _time = time;
         _metrics = metrics;
+        _offload = offload;
         _transfers = transfers;
         _logger = logger;
     }
@@ -64,7 +67,7 @@ internal sealed class DownloadHandler
             var duration = Stopwatch.GetElapsedTime(started);
             var status = context.Response.StatusCode;
             var rangeKind = exchange.RangeKind.ToString();
-            Log.DownloadFinished(_logger, context.Request.Method, exchange.Key, rangeKind, status, exchange.BytesSent, duration.TotalMilliseconds, exchange.Aborted);
+            Log.DownloadFinished(_logger, context.Request.Method, exchange.Key, context.Connection.RemoteIpAddress, rangeKind, status, exchange.BytesSent, duration.TotalMilliseconds, exchange.Aborted);
             _metrics.DownloadEnded(status, rangeKind, exchange.Aborted, exchange.BytesSent, duration);
             EndTransfer(exchange);
         }
@@ -149,7 +152,12 @@ internal sealed class DownloadHandler
             return;
         }
 
-        // 5. Body.
+        // 5. Body: nginx sends it (X-Accel-Redirect) when offload is on and nginx would answer exactly as we would.
+        if (_offload.TryRedirect(context, key, ranges))
+        {
+            return;
+        }
+
         await SendBodyAsync(exchange, file, ranges, multipart);
     }
 

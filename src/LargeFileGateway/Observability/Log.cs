@@ -5,8 +5,8 @@ namespace LargeFileGateway.Observability;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, EventName = nameof(DownloadFinished), Level = LogLevel.Information,
-        Message = "{Method} {Key} range {RangeKind} status {StatusCode} sent {BytesSent} bytes in {DurationMs:F1} ms, aborted {Aborted}")]
-    public static partial void DownloadFinished(ILogger logger, string method, string key, string rangeKind, int statusCode, long bytesSent, double durationMs, bool aborted);
+        Message = "{Client} {Method} {Key} range {RangeKind} status {StatusCode} sent {BytesSent} bytes in {DurationMs:F1} ms, aborted {Aborted}")]
+    public static partial void DownloadFinished(ILogger logger, string method, string key, System.Net.IPAddress? client, string rangeKind, int statusCode, long bytesSent, double durationMs, bool aborted);
 
     [LoggerMessage(EventId = 2, EventName = nameof(ClientDisconnected), Level = LogLevel.Debug,
         Message = "Client went away while {Key} was streaming at offset {Offset}")]
@@ -83,4 +83,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 403, EventName = nameof(WatcherFellBehind), Level = LogLevel.Debug,
         Message = "A transfer watcher fell behind by more than {QueueCapacity} events; it gets a snapshot instead")]
     public static partial void WatcherFellBehind(ILogger logger, int queueCapacity);
+
+    [LoggerMessage(EventId = 300, EventName = nameof(OffloadedToNginx), Level = LogLevel.Debug,
+        Message = "Handing {Key} to nginx at {InternalUri}")]
+    public static partial void OffloadedToNginx(ILogger logger, string key, string internalUri);
+
+    [LoggerMessage(EventId = 301, EventName = nameof(OffloadDeclined), Level = LogLevel.Debug,
+        Message = "Sending {Key} from the gateway although offload is on: {Reason}")]
+    public static partial void OffloadDeclined(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 302, EventName = nameof(OffloadConfigured), Level = LogLevel.Information,
+        Message = "Local files are sent by nginx through X-Accel-Redirect to {InternalPrefix}")]
+    public static partial void OffloadConfigured(ILogger logger, string internalPrefix);
+
+    [LoggerMessage(EventId = 303, EventName = nameof(ForwardedHeadersTrusted), Level = LogLevel.Information,
+        Message = "Client addresses from X-Forwarded-For are trusted from proxies [{TrustedProxies}] and networks [{TrustedNetworks}]")]
+    public static partial void ForwardedHeadersTrusted(ILogger logger, string trustedProxies, string trustedNetworks);
 }

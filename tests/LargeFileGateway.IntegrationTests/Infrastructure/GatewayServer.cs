@@ -30,7 +30,13 @@ public sealed class GatewayServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts the gateway on <paramref name="root"/>; extra arguments are configuration (--Key=Value).</summary>
-    public static async Task<GatewayServer> StartAsync(string root, params string[] extraArgs)
+    public static Task<GatewayServer> StartAsync(string root, params string[] extraArgs) => StartAsync(root, null, extraArgs);
+
+    /// <summary>
+    /// Starts the gateway on <paramref name="root"/> after <paramref name="beforeStart"/> has had the built app, so
+    /// that a test can map an endpoint of its own next to the gateway's.
+    /// </summary>
+    public static async Task<GatewayServer> StartAsync(string root, Action<WebApplication>? beforeStart, params string[] extraArgs)
     {
         string[] args =
         [
@@ -41,6 +47,7 @@ public sealed class GatewayServer : IAsyncDisposable
             .. extraArgs,
         ];
         var app = Program.CreateApp(args);
+        beforeStart?.Invoke(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));

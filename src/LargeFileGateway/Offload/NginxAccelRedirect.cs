@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Http;
+using LargeFileGateway.Observability;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace LargeFileGateway.Offload;
+
+/// <summary>
+/// X-Accel-Redirect offload: the gateway has decided everything (path, preconditions, headers) and nginx sends
+/// the bytes of the local file with sendfile, from its <c>internal</c> location (see <c>nginx/</c>).
+/// </summary>
+/// <remarks>
+/// nginx answers a redirected request with its own static-file code: status, Content-Length, Content-Range and
+/// the range and conditional checks come from nginx, the other headers from the gateway. Offload therefore only
+/// happens when nginx is certain to give the answer the gateway would give: the whole file, or one plain range the
+/// gateway honours. Everything else (multipart, a Range the gateway ignores, If-Match, whose check nginx would run
+/// against a validator it does not have) is streamed by the gateway as usual. nginx's own ETag is switched off in
+/// the internal location and the gateway's is sent instead, so validators are the same in both modes.
+/// </remarks>
+internal sealed partial class NginxAccelRedirect
+{
+    public const string HeaderName = "X-Accel-Redirect";
+
+    private readonly string _internalPrefix;
+    private readonly ILogger _logger;
+
+    public NginxAccelRedirect(IOptions<OffloadOptions> options, ILogger<NginxAccelRedirect> logger)
+    {
+        IsEnabled = options.Value.Mode == OffloadMode.NginxAccelRedirect;
+        _internalPrefix = options.Value.InternalPrefix;
+        _logger = logger;
+    }
+
+    public bool IsEnabled { get; }
+
+    /// <summary>
+    /// When offload is on and nginx would answer as the gateway decided, turns the response into an empty
+    /// <c>X-Accel-Redirect</c> answer and returns true. The file headers must already be written.
+    /// </summary>
+    public bool TryRedirect(HttpContext context, string key, RangeRequest ranges)
+    {
+        if (!IsEnabled)
+        {
+            return false;
+        }
+
+        if (ReasonToSendDirectly(context.Request.Headers, ranges) is { } reason)
+        {
+            Log.OffloadDeclined(_logger, key, reason);
+            return false;
+        }
+
+        // nginx takes status, length and Content-Range from the file and the client's Range. The gateway sends
+        // nginx an empty 200 with the redirect and the headers that nginx copies (Content-Type, Accept-Ranges,
+        // Content-Disposition, Cache-Control) or that the internal location adds (ETag, X-Content-Type-Options).
+        var response = context.Response;
+        var uri = InternalUri(_internalPrefix, key);
+        response.StatusCode = StatusCodes.Status200OK;
+        response.Headers.ContentRange = default;
+        if (ranges.Kind == RangeKind.None)
+        {
+            // nginx adds Accept-Ranges to a 200 itself but not to a 206: keep ours only where nginx has none.
+            response.Headers.AcceptRanges = default;
+        }
+
+        response.ContentLength = 0;
+        response.Headers[HeaderName] = uri;
+        Log.OffloadedToNginx(_logger, key, uri);
+        return true;
+    }
+
+    /// <summary>Null when nginx's answer to this request equals the gateway's; otherwise why it would not.</summary>
+    public static string? ReasonToSendDirectly(IHeaderDictionary requestHeaders, RangeRequest ranges)
+    {
+        // nginx checks If-Match against its own ETag, which is off in the internal location: it would answer 412.
+        if (requestHeaders.ContainsKey(HeaderNames.IfMatch))
+        {
+            return "If-Match";
+        }
+
+        var range = requestHeaders.Range;
+        if (range.Count == 0)
+        {
+            return ranges.Kind == RangeKind.None ? null : "range without a Range field";
+        }
+
+        // One plain range the gateway honours is honoured by nginx too (same If-Range validators). Anything
+        // fancier (several ranges, spaces, huge numbers) nginx parses its own way, so the gateway answers.
+        if (ranges.Kind == RangeKind.Single && range.Count == 1 && PlainSingleRange().IsMatch(range[0]!))
+        {
+            return null;
+        }
+
+        return ranges.Kind switch
+        {
+            RangeKind.Multiple => "multipart/byteranges",
+            RangeKind.Single => "Range not in its plain single form",
+            _ => "Range present but ignored",
+        };
+    }
+
+    /// <summary>
+    /// The URI nginx is sent to: the prefix, then the key with each segment percent-encoded. nginx decodes it
+    /// once, so spaces, '%', '#', '?' and non-ASCII names reach the file system unchanged, and a '?' in a name
+    /// cannot start arguments.
+    /// </summary>
+    public static string InternalUri(string internalPrefix, string key)
+        => internalPrefix + string.Join('/', key.Split('/').Select(Uri.EscapeDataString));
+
+    // nginx's range parser reads "bytes=" then first-last, first- or -suffix; at most 18 digits stay clear of
+    // its overflow check, which answers 416 where the gateway would clip.
+    [GeneratedRegex(@"^bytes=(?:[0-9]{1,18}-[0-9]{0,18}|-[0-9]{1,18})$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex PlainSingleRange();
+}

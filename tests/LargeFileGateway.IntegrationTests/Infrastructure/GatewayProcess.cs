@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+
+namespace LargeFileGateway.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The gateway as its own process (<c>dotnet LargeFileGateway.dll</c>), for measurements that must not include
+/// the test's own memory: its resident set size is read from <c>/proc/PID/status</c>.
+/// </summary>
+public sealed partial class GatewayProcess : IDisposable
+{
+    private readonly ExternalTool _process;
+
+    private GatewayProcess(ExternalTool process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.ProcessId;
+
+    public long? ResidentSetBytes => ProcessMemory.ResidentSetBytes(ProcessId);
+
+    /// <summary>Starts the gateway built next to the tests on a free loopback port and waits until it listens.</summary>
+    public static async Task<GatewayProcess> StartAsync(string root, params string[] extraArgs)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll");
+        var process = ExternalTool.Start(DotnetHost(),
+        [
+            dll, "--urls", "http://127.0.0.1:0", "--root", root, "--environment", "Testing",
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+            .. extraArgs,
+        ]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            if (ListeningOn().Match(process.Output) is { Success: true } match)
+            {
+                return new GatewayProcess(process, int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            if (process.HasExited || timeout.IsCancellationRequested)
+            {
+                var output = process.Output;
+                process.Dispose();
+                throw new InvalidOperationException($"The gateway process did not start:\n{output}");
+            }
+
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    // The SDK tells child processes which dotnet runs them; outside it, the one on PATH.
+    private static string DotnetHost()
+        => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+            ? host
+            : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+
+    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningOn();
+}
