@@ -48,6 +48,12 @@ public static class Program
         builder.Configuration.AddEnvironmentVariables().AddCommandLine(args, SwitchMappings);
         var createdSampleRoot = UseSampleRootWhenNoneConfigured(builder.Configuration);
 
+        // "Gateway:Offload = None | NginxAccelRedirect" is the documented short form of Gateway:Offload:Mode.
+        if (builder.Configuration[OffloadOptions.SectionName] is { Length: > 0 } offloadMode && builder.Configuration[$"{OffloadOptions.SectionName}:Mode"] is null)
+        {
+            builder.Configuration[$"{OffloadOptions.SectionName}:Mode"] = offloadMode;
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);

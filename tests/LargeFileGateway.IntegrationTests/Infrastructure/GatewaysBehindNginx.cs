@@ -25,7 +25,8 @@ public sealed class GatewaysBehindNginx : IAsyncDisposable
     /// </summary>
     public static async Task<GatewaysBehindNginx> StartAsync(string root, int instances, bool offload, Action<WebApplication>? beforeStart = null, params string[] extraArgs)
     {
-        string[] args = offload ? ["--Gateway:Offload:Mode=NginxAccelRedirect", .. extraArgs] : extraArgs;
+        // The documented short form of Gateway:Offload:Mode (issue 5), so that it stays tested.
+        string[] args = offload ? ["--Gateway:Offload=NginxAccelRedirect", .. extraArgs] : extraArgs;
         var started = new List<GatewayServer>();
         try
         {
