@@ -141,11 +141,18 @@ def main():
     parser.add_argument("--servers", default="gateway,static,results,nginx")
     parser.add_argument("--only", default="stream,ranges,aria2,slow", help="which measurements to run")
     parser.add_argument("--command", default="benchmarks/harness/run.sh")
+    parser.add_argument("--sizes", default="", help="file sizes in MiB for the curl runs, e.g. 64,8192")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="an extra gateway with settings, NAME[@PUBLISHED_FOLDER]:KEY=VALUE,KEY=VALUE (environment variables); "
+                             "list NAME in --servers. PUBLISHED_FOLDER is a folder under the publish folder (an older build)")
     args = parser.parse_args()
 
     quick = args.quick
     sizes = [8 * MIB, 64 * MIB] if quick else [64 * MIB, 1 * GIB, 4 * GIB, 8 * GIB]
+    if args.sizes:
+        sizes = [int(v) * MIB for v in args.sizes.split(",")]
     range_size = sizes[-1] if quick else 4 * GIB
+    names_extra = {} if quick else {range_size: None}
     wrk_seconds = 2 if quick else 10
     slow_clients, slow_seconds = (50, 3) if quick else (500, 20)
     repeats = 1 if quick else args.repeats
@@ -155,7 +162,7 @@ def main():
     os.makedirs(logs, exist_ok=True)
 
     log("Files:")
-    names = {size: datafiles.ensure(data, size) for size in sizes}
+    names = {size: datafiles.ensure(data, size) for size in sorted(set(sizes) | set(names_extra))}
     for name in names.values():
         datafiles.warm(data, name)
 
@@ -165,6 +172,11 @@ def main():
         "results": lambda: servers.aspnet_baseline("results", args.publish, data, logs, "/results/"),
         "nginx": lambda: servers.nginx(args.work, data, logs),
     }
+    for variant in args.variant:
+        label, settings = variant.split(":", 1)
+        label, _, folder = label.partition("@")
+        env = dict(kv.split("=", 1) for kv in settings.split(",") if kv)
+        known[label] = lambda label=label, env=env, folder=folder: servers.gateway(args.publish, data, logs, label, env, folder or "gateway")
     wanted = [s for s in args.servers.split(",") if s]
     if "nginx" in wanted and shutil.which("nginx") is None:
         log("nginx is not installed: the nginx baseline is left out (apt-get install nginx-light to add it).")
@@ -178,6 +190,10 @@ def main():
             server.start(names[sizes[0]])
             running.append(server)
         log("Servers: " + ", ".join(f"{s.name} (pid {s.pid}, port {s.port})" for s in running))
+        # Warm-up, not recorded: JIT tiering and thread-pool growth happen here instead of in the first measurement.
+        warm_size = max(s for s in names if s <= GIB)
+        for server in running:
+            single_stream(server, names[warm_size], warm_size, 120)
 
         def each(kind, label, measure):
             for r in range(repeats):

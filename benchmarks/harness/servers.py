@@ -88,12 +88,12 @@ class Server:
             self.proc.wait(5)
 
 
-def gateway(publish, data, logs):
+def gateway(publish, data, logs, name="gateway", extra_env=None, folder="gateway"):
     port = free_port()
-    argv = [os.path.join(publish, "gateway", "LargeFileGateway"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
+    argv = [os.path.join(publish, folder, "LargeFileGateway"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
     # Per-request Information logs off for every .NET server (nginx runs with access_log off).
-    env = {"Logging__LogLevel__Default": "Warning"}
-    return Server("gateway", argv, "/files/", port, os.path.join(logs, "gateway.log"), env)
+    env = {"Logging__LogLevel__Default": "Warning", **(extra_env or {})}
+    return Server(name, argv, "/files/", port, os.path.join(logs, f"{name}.log"), env)
 
 
 def aspnet_baseline(name, publish, data, logs, prefix):
