@@ -171,6 +171,8 @@ def main():
         "static": lambda: servers.aspnet_baseline("static", args.publish, data, logs, "/static/"),
         "results": lambda: servers.aspnet_baseline("results", args.publish, data, logs, "/results/"),
         "nginx": lambda: servers.nginx(args.work, data, logs),
+        # Not a file server: 64 KiB from memory on bare Kestrel, the ceiling for the random-ranges measurement.
+        "floor": lambda: servers.aspnet_baseline("floor", args.publish, data, logs, "/floor/"),
     }
     for variant in args.variant:
         label, settings = variant.split(":", 1)

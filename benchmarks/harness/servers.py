@@ -69,7 +69,7 @@ class Server:
             try:
                 request = urllib.request.Request(self.url(probe_file), headers={"Range": "bytes=0-0"})
                 with urllib.request.urlopen(request, timeout=2) as response:
-                    if response.status == 206:
+                    if response.status in (200, 206):
                         return
             except OSError:
                 pass

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using LargeFileGateway.Http;
 using LargeFileGateway.Storage;
 
@@ -64,6 +65,9 @@ internal sealed class ChunkCopier
         return position - range.First;
     }
 
+    // Pooled: a plain async ValueTask allocates its state machine on every read that completes asynchronously
+    // (141 B per chunk, 9 MB per 4 GiB in ChunkCopierBenchmarks), which made memory grow with the file.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(count);
