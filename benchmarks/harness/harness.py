@@ -193,7 +193,7 @@ def main():
             running.append(server)
         log("Servers: " + ", ".join(f"{s.name} (pid {s.pid}, port {s.port})" for s in running))
         # Warm-up, not recorded: JIT tiering and thread-pool growth happen here instead of in the first measurement.
-        warm_size = max(s for s in names if s <= GIB)
+        warm_size = max((s for s in names if s <= GIB), default=min(names))
         for server in running:
             single_stream(server, names[warm_size], warm_size, 120)
 

@@ -4,6 +4,7 @@ using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway;
@@ -33,6 +34,9 @@ public static class Program
         var createdSampleRoot = UseSampleRootWhenNoneConfigured(builder.Configuration);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Lets Kestrel:Limits:* (MaxResponseBufferSize, MaxConcurrentConnections, ...) be set in configuration;
+        // the host binds only endpoints and certificates from that section by itself.
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();
