@@ -2,9 +2,10 @@
 # One command for the process-level benchmark: publishes Release builds of the gateway and the ASP.NET Core
 # baselines, generates (or reuses) seeded files under benchmarks/.work/, runs every measurement with the servers
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
-#   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes)
-#   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about a minute)
-# Other options go to harness.py: --repeats N, --servers gateway,static,results,nginx, --only stream,ranges,aria2,slow
+#   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
+#   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
+# Other options go to harness.py: --repeats N, --servers gateway,static,results,nginx[,floor], --only stream,ranges,aria2,slow,
+# --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
 # Nothing is installed: missing tools are named and the run stops (nginx alone is optional).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
