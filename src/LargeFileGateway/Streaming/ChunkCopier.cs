@@ -8,9 +8,9 @@ namespace LargeFileGateway.Streaming;
 
 /// <summary>
 /// Copies one byte range of a stored file into a <see cref="PipeWriter"/> in fixed-size chunks:
-/// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while the client is
-/// slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus that
-/// buffer, whatever the file size.
+/// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while
+/// the client is slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus
+/// that buffer, whatever the file size.
 /// </summary>
 internal sealed class ChunkCopier
 {
@@ -43,9 +43,9 @@ internal sealed class ChunkCopier
             {
                 // Not GetMemory(chunk): Kestrel's pool blocks are 4 KiB, and a larger size hint makes its pipe rent
                 // each chunk from ArrayPool.Shared instead, which cannot keep one array per slow client, so every
-                // chunk became garbage (500 slow readers: 188 MiB peak RSS vs 136 MiB on pool blocks, see
-                // benchmarks/RESULTS.md). Read into a rented buffer, copy into pool blocks, return it before the
-                // flush waits on the client.
+                // chunk became garbage (harness, 500 slow readers: 191 → 146 MiB peak RSS; benchmarks/RESULTS.md,
+                // tuning item 1). Read into a rented buffer, copy into pool blocks, return it before the flush waits
+                // on the client.
                 var wanted = (int)Math.Min(_chunkSizeBytes, end - position);
                 var read = await ReadIntoAsync(source, writer, wanted, cancellationToken);
                 if (read == 0)
