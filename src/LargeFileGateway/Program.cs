@@ -7,6 +7,7 @@ using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,9 @@ public static class Program
         }
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // Lets Kestrel:Limits:* (MaxResponseBufferSize, MaxConcurrentConnections, ...) be set in configuration;
+        // the host binds only endpoints and certificates from that section by itself.
+        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();

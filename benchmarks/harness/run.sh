@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# One command for the process-level benchmark: publishes Release builds of the gateway and the ASP.NET Core
+# baselines, generates (or reuses) seeded files under benchmarks/.work/, runs every measurement with the servers
+# interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
+#   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
+#   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
+# Other options go to harness.py: --repeats N, --servers gateway,static,results,nginx[,floor], --only stream,ranges,aria2,slow,
+# --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
+# Nothing is installed: missing tools are named and the run stops (nginx alone is optional).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+work="${BENCH_WORK:-$repo/benchmarks/.work}"
+
+missing=()
+for tool in dotnet python3 curl wrk aria2c; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Missing tools: ${missing[*]} (Debian: apt-get install curl wrk aria2 python3; dotnet: the .NET 10 SDK)." >&2
+  exit 2
+fi
+command -v nginx >/dev/null 2>&1 || echo "nginx is missing: the nginx baseline will be skipped (Debian: apt-get install nginx-light)." >&2
+
+mkdir -p "$work/publish"
+echo "Publishing Release builds into $work/publish"
+dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -o "$work/publish/gateway" -nologo -v quiet
+dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
+
+cd "$repo"
+exec python3 "$here/harness.py" --work "$work" --publish "$work/publish" "$@"
