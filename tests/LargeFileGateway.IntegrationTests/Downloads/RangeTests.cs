@@ -1,23 +1,44 @@
 using System.Net;
 using System.Net.Http.Headers;
 using LargeFileGateway.IntegrationTests.Infrastructure;
+using LargeFileGateway.IntegrationTests.Storage.Servers;
 
 namespace LargeFileGateway.IntegrationTests.Downloads;
 
-/// <summary>Every range form against real Kestrel, byte-exact against the source file.</summary>
-public sealed class RangeTests() : GatewayTest("range")
+/// <summary>
+/// Every range form against real Kestrel, byte-exact against the source file, run unchanged over each storage
+/// provider (the local folder, a real S3-compatible server, an HTTP origin): one subclass per provider below.
+/// </summary>
+public abstract class RangeTests : IAsyncLifetime
 {
     private const int FileLength = 200_000;
-    private byte[] _bytes = null!;
+    private readonly StorageServersFixture _servers;
+    private readonly BackendKind _kind;
+    private readonly byte[] _bytes = new byte[FileLength];
+    private StorageBackend _backend = null!;
 
-    protected override string[] GatewayArguments => ["--Gateway:Download:ChunkSizeBytes=16384"];
-
-    protected override Task ArrangeAsync()
+    protected RangeTests(StorageServersFixture servers, BackendKind kind)
     {
-        _bytes = TestFiles.WriteRandom(Root.Combine("data.bin"), FileLength);
-        File.WriteAllBytes(Root.Combine("empty.bin"), []);
-        File.WriteAllBytes(Root.Combine("one.bin"), [42]);
-        return Task.CompletedTask;
+        _servers = servers;
+        _kind = kind;
+        new Random(1).NextBytes(_bytes);
+    }
+
+    private GatewayServer Server { get; set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _backend = await StorageBackend.CreateAsync(_kind, _servers);
+        await _backend.PutAsync("data.bin", _bytes);
+        await _backend.PutAsync("empty.bin", []);
+        await _backend.PutAsync("one.bin", [42]);
+        Server = await _backend.StartGatewayAsync(null, "--Gateway:Download:ChunkSizeBytes=16384");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        await _backend.DisposeAsync();
     }
 
     [Theory]
@@ -232,3 +253,12 @@ public sealed class RangeTests() : GatewayTest("range")
         Assert.Equal(_bytes.AsSpan(0, 1000).ToArray(), await response.Content.ReadAsByteArrayAsync());
     }
 }
+
+[Collection(StorageServersGroup.Name)]
+public sealed class LocalRangeTests(StorageServersFixture servers) : RangeTests(servers, BackendKind.Local);
+
+[Collection(StorageServersGroup.Name)]
+public sealed class S3RangeTests(StorageServersFixture servers) : RangeTests(servers, BackendKind.S3);
+
+[Collection(StorageServersGroup.Name)]
+public sealed class HttpOriginRangeTests(StorageServersFixture servers) : RangeTests(servers, BackendKind.HttpOrigin);

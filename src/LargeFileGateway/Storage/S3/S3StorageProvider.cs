@@ -159,7 +159,10 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
                 throw new StorageObjectChangedException("S3 answered for an object of another length.");
             }
 
-            if (range.From != offset || range.To != last)
+            // An answer that starts at the asked offset and runs past the asked end holds exactly the asked bytes
+            // first, and the read stream stops after them: some S3-compatible servers (s3rver) answer "bytes=0-0"
+            // as "bytes=0-". Any other offset is refused.
+            if (range.From != offset || range.To < last)
             {
                 throw new StorageUnavailableException("S3 answered with other bytes than those asked for.");
             }
