@@ -97,11 +97,21 @@ internal sealed class DownloadHandler
 
         exchange.Key = key;
 
-        // 2. Storage: what is there, and which version.
+        // 2. Storage: what is there, and which version. A provider that can hold the file open for the request
+        // (IOpenableStorage) is asked once, and every read of this request then goes through that open file.
         FileMetadata? file;
+        OpenedFile? opened = null;
         try
         {
-            file = await _storage.GetMetadataAsync(key, context.RequestAborted);
+            if (_storage is IOpenableStorage openable)
+            {
+                opened = await openable.OpenAsync(key, context.RequestAborted);
+                file = opened?.Metadata;
+            }
+            else
+            {
+                file = await _storage.GetMetadataAsync(key, context.RequestAborted);
+            }
         }
         catch (StorageUnavailableException ex)
         {
@@ -109,6 +119,8 @@ internal sealed class DownloadHandler
             await WriteStorageProblemAsync(context, ex);
             return;
         }
+
+        using var openedFile = opened;
 
         if (file is null)
         {
@@ -158,7 +170,7 @@ internal sealed class DownloadHandler
             return;
         }
 
-        await SendBodyAsync(exchange, file, ranges, multipart);
+        await SendBodyAsync(exchange, file, ranges, multipart, openedFile);
     }
 
     private RangeRequest ResolveRanges(Microsoft.AspNetCore.Http.Headers.RequestHeaders headers, FileMetadata file, bool isHead)
@@ -211,7 +223,7 @@ internal sealed class DownloadHandler
         WriteProxyHeaders(headers);
     }
 
-    private async Task SendBodyAsync(DownloadExchange exchange, FileMetadata file, RangeRequest ranges, MultipartByteRanges? multipart)
+    private async Task SendBodyAsync(DownloadExchange exchange, FileMetadata file, RangeRequest ranges, MultipartByteRanges? multipart, OpenedFile? openedFile)
     {
         var context = exchange.Context;
         var writer = context.Response.BodyWriter;
@@ -225,7 +237,7 @@ internal sealed class DownloadHandler
                 var range = ranges.Kind == RangeKind.Single ? ranges.Ranges[0] : new ByteRange(0, file.Length - 1);
                 if (file.Length > 0)
                 {
-                    exchange.BytesSent += await _copier.CopyAsync(file, range, writer, aborted, transfer);
+                    exchange.BytesSent += await _copier.CopyAsync(file, range, writer, aborted, transfer, openedFile);
                 }
 
                 // Fewer bytes than the range means the client went away (the pipe completed under us).
@@ -236,7 +248,7 @@ internal sealed class DownloadHandler
             for (var i = 0; i < multipart.Ranges.Count; i++)
             {
                 await writer.WriteAsync(multipart.PartHeader(i), aborted);
-                var copied = await _copier.CopyAsync(file, multipart.Ranges[i], writer, aborted, transfer);
+                var copied = await _copier.CopyAsync(file, multipart.Ranges[i], writer, aborted, transfer, openedFile);
                 exchange.BytesSent += copied;
                 if (copied < multipart.Ranges[i].Length)
                 {

@@ -50,12 +50,14 @@ internal sealed class ChunkCopier
     /// spent: the caller must then abort the connection rather than end a short body. Each chunk written is counted
     /// on <paramref name="transfer"/> (one interlocked add) for live progress.
     /// </summary>
-    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken, Transfer? transfer = null)
+    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken, Transfer? transfer = null, IStorageProvider? openedFile = null)
     {
+        // The file this request already holds open (IOpenableStorage) when there is one, else the provider.
+        var storage = openedFile ?? _storage;
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
-        var source = await _storage.OpenReadAsync(file, position, range.Length, cancellationToken);
+        var source = await storage.OpenReadAsync(file, position, range.Length, cancellationToken);
         try
         {
             while (position < end)
@@ -86,7 +88,7 @@ internal sealed class ChunkCopier
                     _metrics?.StorageReadResumed();
                     await source.DisposeAsync();
                     source = Stream.Null;
-                    source = await _storage.OpenReadAsync(file, position, end - position, cancellationToken);
+                    source = await storage.OpenReadAsync(file, position, end - position, cancellationToken);
                     continue;
                 }
 

@@ -11,7 +11,7 @@ namespace LargeFileGateway.Storage.Local;
 /// paths, paths that climb above the root, dotfiles, hidden and system files); the real location of every opened
 /// file is then checked against the real root, so a symlink cannot lead out of it.
 /// </summary>
-internal sealed class LocalFileStorageProvider : IStorageProvider, IDisposable
+internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IDisposable
 {
     private const FileShare ShareWithWriters = FileShare.ReadWrite | FileShare.Delete;
 
@@ -33,6 +33,26 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         using var handle = TryOpen(key);
         return ValueTask.FromResult(handle is null ? null : Describe(key, handle));
+    }
+
+    public ValueTask<OpenedFile?> OpenAsync(string key, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var handle = TryOpen(key);
+        if (handle is null)
+        {
+            return ValueTask.FromResult<OpenedFile?>(null);
+        }
+
+        try
+        {
+            return ValueTask.FromResult<OpenedFile?>(new OpenedLocalFile(handle, Describe(key, handle)));
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     public ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
