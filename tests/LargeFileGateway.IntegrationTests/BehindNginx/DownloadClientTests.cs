@@ -162,17 +162,17 @@ public abstract class DownloadClientTests : IAsyncLifetime
         var head = await File.ReadAllTextAsync(headers);
         Assert.StartsWith("HTTP/1.1 206", head, StringComparison.Ordinal);
         var boundary = head.Split("\r\n").Single(h => h.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase)).Split("boundary=")[1].Trim();
-        var parts = MultipartBody.Parse(await File.ReadAllBytesAsync(output), boundary);
+        var parts = await MultipartReader.ReadPartsAsync(await File.ReadAllBytesAsync(output), boundary);
         Assert.Collection(parts,
             first =>
             {
                 Assert.Equal($"bytes 0-99/{FileLength}", first.ContentRange);
-                Assert.Equal(_source[..100], first.Data);
+                Assert.Equal(_source[..100], first.Body);
             },
             second =>
             {
                 Assert.Equal($"bytes 5000000-5000999/{FileLength}", second.ContentRange);
-                Assert.Equal(_source[5_000_000..5_001_000], second.Data);
+                Assert.Equal(_source[5_000_000..5_001_000], second.Body);
             });
 
         // A multipart answer is always framed by the gateway, in both modes.

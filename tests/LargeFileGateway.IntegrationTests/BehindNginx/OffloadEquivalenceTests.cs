@@ -71,7 +71,7 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
 
         Assert.Equal(direct.StatusCode, viaNginx.StatusCode);
         Assert.Equal(VisibleHeaders(direct), VisibleHeaders(viaNginx));
-        Assert.Equal(Body(direct), Body(viaNginx));
+        Assert.Equal(await BodyAsync(direct), await BodyAsync(viaNginx));
         var served = await _offload.Nginx.WaitForAccessLogAsync(entries => entries.Count > 0);
         Assert.Equal(offloaded, Assert.Single(served).AccelRedirect is not null);
     }
@@ -106,13 +106,13 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
             .Order(StringComparer.Ordinal)];
 
     /// <summary>What the body says, without what is random per response (multipart boundary, trace id).</summary>
-    private static string Body(RawHttp.Response response)
+    private static async Task<string> BodyAsync(RawHttp.Response response)
     {
         if (response.Header(HeaderNames.ContentType) is { } type && Boundary().Match(type) is { Success: true } match)
         {
             var boundary = match.Groups[1].Value;
-            var parts = MultipartBody.Parse(response.Body, boundary);
-            return string.Join('|', parts.Select(p => p.ContentRange + ":" + Convert.ToHexStringLower(SHA256.HashData(p.Data))));
+            var parts = await MultipartReader.ReadPartsAsync(response.Body, boundary);
+            return string.Join('|', parts.Select(p => p.ContentRange + ":" + Convert.ToHexStringLower(SHA256.HashData(p.Body))));
         }
 
         if (response.Header(HeaderNames.ContentType) is "application/problem+json")
