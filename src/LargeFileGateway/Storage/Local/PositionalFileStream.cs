@@ -21,11 +21,27 @@ internal sealed class PositionalFileStream(SafeFileHandle handle, long offset) :
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    // A synchronous pread on the calling thread. .NET has no asynchronous file I/O on Unix: RandomAccess.ReadAsync
+    // on this handle queues the same blocking pread to a thread-pool thread and resumes from there, which costs a
+    // thread hop and an async state machine per chunk (2.3 MB allocated per GiB, the largest share of the gateway's
+    // own allocations, benchmarks/RESULTS.md tuning item 8) and blocks a pool thread all the same.
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken);
-        _position += read;
-        return read;
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<int>(cancellationToken);
+        }
+
+        try
+        {
+            var read = RandomAccess.Read(handle, buffer.Span, _position);
+            _position += read;
+            return ValueTask.FromResult(read);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
