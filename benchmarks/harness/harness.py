@@ -144,7 +144,7 @@ def main():
     parser.add_argument("--publish", required=True)
     parser.add_argument("--quick", action="store_true", help="small files and short runs: a smoke test of the harness")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--servers", default="gateway,static,results,nginx")
+    parser.add_argument("--servers", default="gateway,gateway-jit,static,results,nginx")
     parser.add_argument("--only", default="stream,ranges,aria2,slow", help="which measurements to run")
     parser.add_argument("--command", default="benchmarks/harness/run.sh")
     parser.add_argument("--sizes", default="", help="file sizes in MiB for the curl runs, e.g. 64,8192")
@@ -174,6 +174,8 @@ def main():
 
     known = {
         "gateway": lambda: servers.gateway(args.publish, data, logs),
+        # The same gateway as a framework-dependent (JIT) build, `dotnet publish -p:PublishAot=false`.
+        "gateway-jit": lambda: servers.gateway(args.publish, data, logs, "gateway-jit", folder="gateway-jit"),
         "static": lambda: servers.aspnet_baseline("static", args.publish, data, logs, "/static/"),
         "results": lambda: servers.aspnet_baseline("results", args.publish, data, logs, "/results/"),
         "nginx": lambda: servers.nginx(args.work, data, logs),

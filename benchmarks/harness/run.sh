@@ -4,7 +4,7 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,static,results,nginx[,floor], --only stream,ranges,aria2,slow,
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor], --only stream,ranges,aria2,slow,
 # --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
 # Nothing is installed: missing tools are named and the run stops (nginx alone is optional).
 set -euo pipefail
@@ -24,7 +24,9 @@ command -v nginx >/dev/null 2>&1 || echo "nginx is missing: the nginx baseline w
 
 mkdir -p "$work/publish"
 echo "Publishing Release builds into $work/publish"
+# The gateway as a user deploys it (Native AOT, the project's publish default) and as a framework-dependent JIT build.
 dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -o "$work/publish/gateway" -nologo -v quiet
+dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -p:PublishAot=false -o "$work/publish/gateway-jit" -nologo -v quiet
 dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
 
 cd "$repo"

@@ -58,7 +58,7 @@ public static class Program
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // Lets Kestrel:Limits:* (MaxResponseBufferSize, MaxConcurrentConnections, ...) be set in configuration;
         // the host binds only endpoints and certificates from that section by itself.
-        builder.Services.Configure<KestrelServerOptions>(builder.Configuration.GetSection("Kestrel"));
+        builder.Services.Configure<KestrelServerOptions>(kestrel => builder.Configuration.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();

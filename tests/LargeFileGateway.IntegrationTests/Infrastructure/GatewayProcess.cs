@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace LargeFileGateway.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The gateway as its own process (<c>dotnet LargeFileGateway.dll</c>), for measurements that must not include
-/// the test's own memory: its resident set size is read from <c>/proc/PID/status</c>.
+/// The gateway as its own process, either the build next to the tests (<c>dotnet LargeFileGateway.dll</c>) or the
+/// Native AOT executable users deploy: for measurements that must not include the test's own memory (its resident
+/// set size is read from <c>/proc/PID/status</c>) and for testing the published build itself.
 /// </summary>
 public sealed partial class GatewayProcess : IDisposable
 {
@@ -23,15 +24,25 @@ public sealed partial class GatewayProcess : IDisposable
     public long? ResidentSetBytes => ProcessMemory.ResidentSetBytes(ProcessId);
 
     /// <summary>Starts the gateway built next to the tests on a free loopback port and waits until it listens.</summary>
-    public static async Task<GatewayProcess> StartAsync(string root, params string[] extraArgs)
+    public static Task<GatewayProcess> StartAsync(string root, params string[] extraArgs)
+        => StartCoreAsync(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll")], ["--root", root, .. extraArgs], workingDirectory: null);
+
+    /// <summary>
+    /// Starts the gateway as users deploy it, the Native AOT executable of <c>dotnet publish</c>
+    /// (<see cref="NativeGatewayBuild"/>), in <paramref name="workingDirectory"/>; arguments as given (no root
+    /// unless they name one).
+    /// </summary>
+    public static async Task<GatewayProcess> StartNativeAsync(string workingDirectory, params string[] arguments)
+        => await StartCoreAsync(await NativeGatewayBuild.ExecutableAsync(), [], arguments, workingDirectory);
+
+    private static async Task<GatewayProcess> StartCoreAsync(string fileName, string[] leading, string[] arguments, string? workingDirectory)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll");
-        var process = ExternalTool.Start(DotnetHost(),
+        var process = ExternalTool.Start(fileName,
         [
-            dll, "--urls", "http://127.0.0.1:0", "--root", root, "--environment", "Testing",
+            .. leading, "--urls", "http://127.0.0.1:0", "--environment", "Testing",
             "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
-            .. extraArgs,
-        ]);
+            .. arguments,
+        ], workingDirectory);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
@@ -50,6 +61,9 @@ public sealed partial class GatewayProcess : IDisposable
             await Task.Delay(20, CancellationToken.None);
         }
     }
+
+    /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
+    public string Output => _process.Output;
 
     public void Dispose() => _process.Dispose();
 

@@ -3,10 +3,13 @@ namespace LargeFileGateway.IntegrationTests.Infrastructure;
 /// <summary>Files of the repository the tests run against, found by walking up from the test binaries.</summary>
 public static class RepositoryPaths
 {
-    private static readonly Lazy<string> Root = new(FindRoot);
+    private static readonly Lazy<string> RootFolder = new(FindRoot);
 
     /// <summary>The <c>nginx/</c> folder: the config users copy, and the template the tests render.</summary>
-    public static string NginxConfig => Path.Combine(Root.Value, "nginx");
+    public static string NginxConfig => Path.Combine(RootFolder.Value, "nginx");
+
+    /// <summary>The folder holding LargeFileGateway.sln.</summary>
+    public static string Root => RootFolder.Value;
 
     private static string FindRoot()
     {
