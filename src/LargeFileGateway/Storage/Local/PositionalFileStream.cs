@@ -24,7 +24,7 @@ internal sealed class PositionalFileStream(SafeFileHandle handle, long offset) :
     // A synchronous pread on the calling thread. .NET has no asynchronous file I/O on Unix: RandomAccess.ReadAsync
     // on this handle queues the same blocking pread to a thread-pool thread and resumes from there, which costs a
     // thread hop and an async state machine per chunk (2.3 MB allocated per GiB, the largest share of the gateway's
-    // own allocations, benchmarks/RESULTS.md tuning item 8) and blocks a pool thread all the same.
+    // own allocations, benchmarks/RESULTS.md tuning item 9) and blocks a pool thread all the same.
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (cancellationToken.IsCancellationRequested)
