@@ -24,16 +24,16 @@ public sealed class ResumeWithRealClientsTests() : GatewayTest("resume"), IDispo
     public async Task CurlInterruptedThenResumed_MatchesSource()
     {
         var output = _downloads.Combine("curl.zip");
-        using (var first = ExternalProcess.Start("curl", "-sS", "--limit-rate", "4M", "-o", output, Url))
+        using (var first = ExternalTool.Start("curl", ["-sS", "--limit-rate", "4M", "-o", output, Url]))
         {
-            await ExternalProcess.WaitForFileSizeAsync(output, 2 << 20, Bound);
-            ExternalProcess.Kill(first);
+            await ExternalTool.WaitForFileSizeAsync(output, 2 << 20, Bound);
+            first.Kill();
         }
 
         var partial = new FileInfo(output).Length;
         Assert.InRange(partial, 1, Length - 1);
 
-        var resumed = await ExternalProcess.RunAsync("curl", Bound, "-sS", "-f", "-C", "-", "-o", output, Url);
+        var resumed = await ExternalTool.RunAsync("curl", ["-sS", "-f", "-C", "-", "-o", output, Url], Bound);
 
         Assert.Equal(0, resumed.ExitCode);
         Assert.Equal(_expected, await TestFiles.Sha256Async(output));
@@ -45,7 +45,7 @@ public sealed class ResumeWithRealClientsTests() : GatewayTest("resume"), IDispo
         var output = _downloads.Combine("complete.zip");
         File.Copy(Root.Combine("季度报告 2024.zip"), output);
 
-        await ExternalProcess.RunAsync("curl", Bound, "-sS", "-C", "-", "-o", output, Url);
+        await ExternalTool.RunAsync("curl", ["-sS", "-C", "-", "-o", output, Url], Bound);
 
         Assert.Equal(Length, new FileInfo(output).Length);
         Assert.Equal(_expected, await TestFiles.Sha256Async(output));
@@ -55,16 +55,16 @@ public sealed class ResumeWithRealClientsTests() : GatewayTest("resume"), IDispo
     public async Task WgetInterruptedThenResumed_MatchesSource()
     {
         var output = _downloads.Combine("wget.zip");
-        using (var first = ExternalProcess.Start("wget", "-q", "--limit-rate=4m", "-O", output, Url))
+        using (var first = ExternalTool.Start("wget", ["-q", "--limit-rate=4m", "-O", output, Url]))
         {
-            await ExternalProcess.WaitForFileSizeAsync(output, 2 << 20, Bound);
-            ExternalProcess.Kill(first);
+            await ExternalTool.WaitForFileSizeAsync(output, 2 << 20, Bound);
+            first.Kill();
         }
 
         var partial = new FileInfo(output).Length;
         Assert.InRange(partial, 1, Length - 1);
 
-        var resumed = await ExternalProcess.RunAsync("wget", Bound, "-q", "-c", "-O", output, Url);
+        var resumed = await ExternalTool.RunAsync("wget", ["-q", "-c", "-O", output, Url], Bound);
 
         Assert.Equal(0, resumed.ExitCode);
         Assert.Equal(_expected, await TestFiles.Sha256Async(output));
@@ -77,7 +77,7 @@ public sealed class ResumeWithRealClientsTests() : GatewayTest("resume"), IDispo
         var folder = _downloads.Combine("named");
         Directory.CreateDirectory(folder);
 
-        var result = await ExternalProcess.RunAsync("wget", Bound, "-q", "--content-disposition", "-P", folder, new Uri(Server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip?dl=1").AbsoluteUri);
+        var result = await ExternalTool.RunAsync("wget", ["-q", "--content-disposition", "-P", folder, new Uri(Server.BaseAddress, "files/%E5%AD%A3%E5%BA%A6%E6%8A%A5%E5%91%8A%202024.zip?dl=1").AbsoluteUri], Bound);
 
         Assert.Equal(0, result.ExitCode);
         var saved = Assert.Single(Directory.GetFiles(folder));

@@ -1,12 +1,10 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using LargeFileGateway.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.IntegrationTests.Hosting;
 
-public sealed partial class StartupTests
+public sealed class StartupTests
 {
     [Theory]
     [InlineData("--Gateway:Download:ChunkSizeBytes=100", "Gateway:Download:ChunkSizeBytes")]
@@ -50,64 +48,19 @@ public sealed partial class StartupTests
     {
         // The README's first command, as a newcomer runs it: the built gateway in an empty folder, no root given.
         using var workingDirectory = new TempFolder("firstrun");
-        var gateway = typeof(Program).Assembly.Location;
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory.Path, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { gateway, "--urls", "http://127.0.0.1:0" })
-        {
-            info.ArgumentList.Add(argument);
-        }
+        using var gateway = await GatewayProcess.StartInFolderAsync(GatewayBuild.Jit, workingDirectory.Path, "--Logging:LogLevel:Default=Information");
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{gateway.Port}/") };
 
-        using var process = Process.Start(info)!;
-        try
-        {
-            var address = await ReadListeningAddressAsync(process, TimeSpan.FromSeconds(60));
-            using var client = new HttpClient { BaseAddress = address };
+        var body = await client.GetByteArrayAsync("files/sample.bin");
+        var readme = await client.GetStringAsync("files/README.txt");
 
-            var body = await client.GetByteArrayAsync("files/sample.bin");
-            var readme = await client.GetStringAsync("files/README.txt");
+        Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "data", "sample.bin")));
+        Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(body)), readme, StringComparison.Ordinal);
 
-            Assert.True(File.Exists(Path.Combine(workingDirectory.Path, "data", "sample.bin")));
-            Assert.Contains(Convert.ToHexStringLower(SHA256.HashData(body)), readme, StringComparison.Ordinal);
-
-            // One structured line per request: key, range kind, status, bytes sent, duration, aborted.
-            var logLine = await ReadLineMatchingAsync(process, "GET sample.bin range None status 200 sent 8388608 bytes", TimeSpan.FromSeconds(30));
-            Assert.EndsWith("aborted False", logLine, StringComparison.Ordinal);
-        }
-        finally
-        {
-            ExternalProcess.Kill(process);
-        }
+        // One structured line per request: key, range kind, status, bytes sent, duration, aborted.
+        const string Expected = "GET sample.bin range None status 200 sent 8388608 bytes";
+        Assert.True(await Eventually.TrueAsync(() => gateway.Output.Contains(Expected, StringComparison.Ordinal), TimeSpan.FromSeconds(30)), gateway.Output);
+        var logLine = gateway.Output.Split('\n').First(line => line.Contains(Expected, StringComparison.Ordinal)).TrimEnd();
+        Assert.EndsWith("aborted False", logLine, StringComparison.Ordinal);
     }
-
-    private static async Task<Uri> ReadListeningAddressAsync(Process process, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-        {
-            var match = ListeningLine().Match(line);
-            if (match.Success)
-            {
-                return new Uri(match.Groups[1].Value + "/");
-            }
-        }
-
-        throw new InvalidOperationException("The gateway exited before it listened: " + await process.StandardError.ReadToEndAsync());
-    }
-
-    private static async Task<string> ReadLineMatchingAsync(Process process, string fragment, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
-        {
-            if (line.Contains(fragment, StringComparison.Ordinal))
-            {
-                return line;
-            }
-        }
-
-        throw new InvalidOperationException($"The gateway never logged '{fragment}'.");
-    }
-
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningLine();
 }

@@ -4,8 +4,8 @@ using System.Text;
 namespace LargeFileGateway.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A command-line program the tests drive (curl, wget, aria2c, axel, nginx): started with an argument list (no
-/// shell), its output collected, and stopped only by its own pid.
+/// A command-line program the tests drive (curl, wget, aria2c, axel, nginx, the gateway itself): started with an
+/// argument list (no shell), its output collected, every wait bounded, and stopped only by its own pid.
 /// </summary>
 public sealed class ExternalTool : IDisposable
 {
@@ -105,6 +105,15 @@ public sealed class ExternalTool : IDisposable
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>Waits until <paramref name="path"/> holds at least <paramref name="bytes"/> bytes (a download under way).</summary>
+    public static async Task WaitForFileSizeAsync(string path, long bytes, TimeSpan timeout)
+    {
+        if (!await Eventually.TrueAsync(() => File.Exists(path) && new FileInfo(path).Length >= bytes, timeout))
+        {
+            throw new TimeoutException($"{path} did not reach {bytes} bytes within {timeout}.");
+        }
     }
 
     /// <summary>Kills this process (SIGKILL, by its own pid) and waits until it is gone.</summary>

@@ -28,12 +28,17 @@ public sealed partial class GatewayProcess : IDisposable
         => StartCoreAsync(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll")], ["--root", root, .. extraArgs], workingDirectory: null);
 
     /// <summary>
-    /// Starts the gateway as users deploy it, the Native AOT executable of <c>dotnet publish</c>
-    /// (<see cref="NativeGatewayBuild"/>), in <paramref name="workingDirectory"/>; arguments as given (no root
-    /// unless they name one).
+    /// Starts the gateway in <paramref name="workingDirectory"/> with the arguments as given (no root unless they name
+    /// one): the build next to the tests, or the Native AOT executable users deploy (<see cref="NativeGatewayBuild"/>).
     /// </summary>
-    public static async Task<GatewayProcess> StartNativeAsync(string workingDirectory, params string[] arguments)
-        => await StartCoreAsync(await NativeGatewayBuild.ExecutableAsync(), [], arguments, workingDirectory);
+    public static async Task<GatewayProcess> StartInFolderAsync(GatewayBuild build, string workingDirectory, params string[] arguments)
+        => build == GatewayBuild.NativeAot
+            ? await StartCoreAsync(await NativeGatewayBuild.ExecutableAsync(), [], arguments, workingDirectory)
+            : await StartCoreAsync(DotnetHost(), [Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll")], arguments, workingDirectory);
+
+    /// <summary>The Native AOT executable in <paramref name="workingDirectory"/>.</summary>
+    public static Task<GatewayProcess> StartNativeAsync(string workingDirectory, params string[] arguments)
+        => StartInFolderAsync(GatewayBuild.NativeAot, workingDirectory, arguments);
 
     private static async Task<GatewayProcess> StartCoreAsync(string fileName, string[] leading, string[] arguments, string? workingDirectory)
     {
@@ -75,4 +80,14 @@ public sealed partial class GatewayProcess : IDisposable
 
     [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();
+}
+
+/// <summary>Which build of the gateway a <see cref="GatewayProcess"/> runs.</summary>
+public enum GatewayBuild
+{
+    /// <summary><c>dotnet LargeFileGateway.dll</c>, the build next to the tests.</summary>
+    Jit,
+
+    /// <summary>The executable of <c>dotnet publish</c>.</summary>
+    NativeAot,
 }
