@@ -57,8 +57,12 @@ def single_stream(server, name, size, max_seconds):
 
 
 def _latency_ms(text):
-    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    # wrk prints latencies as 812.00us, 1.75ms, 2.01s, 1.02m or 1.00h.
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
+    if match is None:
+        raise ValueError(f"wrk printed a latency this harness cannot read: {text!r}")
+    value, unit = match.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[unit]
 
 
 def random_ranges(server, name, size, work, seconds, connections):
@@ -70,6 +74,8 @@ def random_ranges(server, name, size, work, seconds, connections):
                               "-s", script, f"http://127.0.0.1:{server.port}"],
                              capture_output=True, text=True, timeout=seconds + 30)
     text = out.stdout
+    if re.search(r"Requests/sec:", text) is None or re.search(r"99%\s+(\S+)", text) is None:
+        raise RuntimeError(f"wrk against {server.name} printed no result (exit {out.returncode}):\n{text}\n{out.stderr}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     p99 = _latency_ms(re.search(r"99%\s+(\S+)", text).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
