@@ -57,7 +57,8 @@ def single_stream(server, name, size, max_seconds):
 
 
 def _latency_ms(text):
-    # wrk prints latencies as 812.00us, 1.75ms, 2.01s, 1.02m or 1.00h.
+    # wrk prints latencies as 812.00us, 1.75ms, 2.01s, 1.02m or 1.00h. The p99 is read from the "Latency
+    # Distribution" line that starts with "99%": a bare "99%" also ends "+/- Stdev" columns such as "70.99%".
     match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text)
     if match is None:
         raise ValueError(f"wrk printed a latency this harness cannot read: {text!r}")
@@ -74,10 +75,10 @@ def random_ranges(server, name, size, work, seconds, connections):
                               "-s", script, f"http://127.0.0.1:{server.port}"],
                              capture_output=True, text=True, timeout=seconds + 30)
     text = out.stdout
-    if re.search(r"Requests/sec:", text) is None or re.search(r"99%\s+(\S+)", text) is None:
+    if re.search(r"Requests/sec:", text) is None or re.search(r"^\s+99%\s+(\S+)", text, re.M) is None:
         raise RuntimeError(f"wrk against {server.name} printed no result (exit {out.returncode}):\n{text}\n{out.stderr}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    p99 = _latency_ms(re.search(r"99%\s+(\S+)", text).group(1))
+    p99 = _latency_ms(re.search(r"^\s+99%\s+(\S+)", text, re.M).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     errors = re.search(r"Socket errors: (.*)", text)
     if bad or errors:

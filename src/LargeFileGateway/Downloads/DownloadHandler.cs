@@ -228,7 +228,7 @@ internal sealed class DownloadHandler
         var context = exchange.Context;
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
-        var transfer = exchange.Transfer = _transfers.Start(file.Key, context.Connection.RemoteIpAddress?.ToString() ?? "-",
+        var transfer = exchange.Transfer = !_transfers.IsTracking ? null : _transfers.Start(file.Key, context.Connection.RemoteIpAddress?.ToString() ?? "-",
             TransferRegistry.DescribeRange(ranges.Ranges, file.Length), multipart?.Ranges.Sum(r => r.Length) ?? (ranges.Kind == RangeKind.Single ? ranges.Ranges[0].Length : file.Length));
         try
         {

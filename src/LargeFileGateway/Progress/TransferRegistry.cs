@@ -49,11 +49,19 @@ internal sealed class TransferRegistry : IDisposable
         _time = time;
         _ring = new EventRing(options.RingCapacity);
         _epoch = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture);
-        if (startSampler)
+        IsTracking = options.Access != EventsAccessMode.Off;
+        if (startSampler && IsTracking)
         {
             _sampler = time.CreateTimer(static state => ((TransferRegistry)state!).SampleProgress(), this, options.ProgressInterval, options.ProgressInterval);
         }
     }
+
+    /// <summary>
+    /// False when <c>Gateway:Events:Access</c> is Off: nobody can ever read the events, so downloads are not tracked
+    /// at all. Each tracked download costs two events serialized to JSON under one lock shared by every request,
+    /// about 3 % of the CPU of small range requests (perf, 64 KiB random ranges; benchmarks/RESULTS.md item 10).
+    /// </summary>
+    public bool IsTracking { get; }
 
     public int WatcherCount
     {

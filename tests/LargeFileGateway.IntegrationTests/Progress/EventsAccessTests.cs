@@ -1,5 +1,6 @@
 using System.Net;
 using LargeFileGateway.IntegrationTests.Infrastructure;
+using LargeFileGateway.Progress;
 
 namespace LargeFileGateway.IntegrationTests.Progress;
 
@@ -47,6 +48,24 @@ public sealed class EventsAccessTests : IDisposable
             var isStream = target.StartsWith("events", StringComparison.Ordinal);
             Assert.Equal(isStream ? "text/event-stream" : "text/html", response.Content.Headers.ContentType?.MediaType);
         }
+    }
+
+    [Theory]
+    [InlineData("Off", 0)]
+    [InlineData("Open", 1)]
+    public async Task Download_IsTrackedOnlyWhenSomeoneMayWatch(string mode, int activeWhileInFlight)
+    {
+        // 64 MiB left unread stays in flight: more than the socket buffers and Kestrel's response buffer hold.
+        TestFiles.WriteSparse(_root.Combine("big.bin"), 64L << 20, []);
+        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Events:Access={mode}");
+        var registry = server.Services.GetRequiredService<TransferRegistry>();
+
+        using var response = await server.Client.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        var settled = await Eventually.TrueAsync(() => registry.ActiveCount == activeWhileInFlight, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(settled, $"{registry.ActiveCount} transfers tracked, expected {activeWhileInFlight}");
+        Assert.Equal(mode != "Off", registry.IsTracking);
     }
 
     [Fact]
