@@ -39,7 +39,6 @@ public class ChunkCopierBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _storage.Dispose();
         _files.Dispose();
     }
 

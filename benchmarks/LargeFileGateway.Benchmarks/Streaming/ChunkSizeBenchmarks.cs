@@ -34,7 +34,6 @@ public class ChunkSizeBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _storage.Dispose();
         _files.Dispose();
     }
 

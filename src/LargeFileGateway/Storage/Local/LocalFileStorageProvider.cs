@@ -1,28 +1,24 @@
 using System.Globalization;
-using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.FileProviders.Physical;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
 
 namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
-/// Serves files from one folder. Names are resolved by <see cref="PhysicalFileProvider"/> (which refuses rooted
-/// paths, paths that climb above the root, dotfiles, hidden and system files); the real location of every opened
-/// file is then checked against the real root, so a symlink cannot lead out of it.
+/// Serves files from one folder. A key must be a plain relative path (no rooted path, no empty, "." or ".." segment, no
+/// dotfile or dot-folder); the real location of every opened file is then asked of the kernel and checked against the
+/// real root, so neither a symlink nor a rename between the two steps can lead out of it or onto a dotfile.
 /// </summary>
-internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IDisposable
+internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage
 {
     private const FileShare ShareWithWriters = FileShare.ReadWrite | FileShare.Delete;
 
-    private readonly PhysicalFileProvider _files;
     private readonly string _realRoot;
 
     public LocalFileStorageProvider(string root)
     {
         var fullRoot = Path.GetFullPath(root);
         _realRoot = RealPath.OfPath(fullRoot) ?? throw new DirectoryNotFoundException("The storage root does not exist.");
-        _files = new PhysicalFileProvider(_realRoot, ExclusionFilters.Sensitive);
     }
 
     /// <summary>The real (link-free) path of the folder being served.</summary>
@@ -80,18 +76,20 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
     }
 
-    public void Dispose() => _files.Dispose();
-
     /// <summary>Opens a key for reading, or null when it is missing, excluded, a folder, or really outside the root.</summary>
     private SafeFileHandle? TryOpen(string key)
     {
-        var info = _files.GetFileInfo(key);
-        if (!info.Exists || info.IsDirectory || info.PhysicalPath is null)
+        // Lexical first, with no system call: a key is a relative path of plain segments (the request path was
+        // normalized by StorageKey already; this holds for any caller). The kernel then says where the opened
+        // handle really is, which is the check that counts. PhysicalFileProvider.GetFileInfo used to come first: two
+        // more stat calls and a FileInfo per request that added nothing on top of these two checks (benchmarks/
+        // RESULTS.md item 11).
+        if (!IsPlainRelativeKey(key))
         {
             return null;
         }
 
-        var physicalPath = info.PhysicalPath;
+        var physicalPath = Path.Join(_realRoot, key);
         SafeFileHandle handle;
         try
         {
@@ -99,7 +97,8 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            // Deleted since the lookup, or a folder, or not readable by us: all look like "no such file".
+            // Missing, a folder (opening one is refused as access denied), or not readable by us: all look like
+            // "no such file".
             return null;
         }
         catch (IOException ex)
@@ -115,6 +114,25 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
 
         return handle;
+    }
+
+    private static bool IsPlainRelativeKey(string key)
+    {
+        if (key.Length == 0 || key[0] == '/' || key.AsSpan().IndexOfAny('\\', '\0') >= 0)
+        {
+            return false;
+        }
+
+        foreach (var range in key.AsSpan().Split('/'))
+        {
+            var segment = key.AsSpan(range);
+            if (segment.IsEmpty || segment[0] == '.')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // A link inside the root may still point at a dotfile or into a dot-directory of the root (root/x → .git/config).
