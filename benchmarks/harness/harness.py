@@ -188,6 +188,8 @@ def main():
         "nginx": lambda: servers.nginx(args.work, data, logs),
         # Not a file server: 64 KiB from memory on bare Kestrel, the ceiling for the random-ranges measurement.
         "floor": lambda: servers.aspnet_baseline("floor", args.publish, data, logs, "/floor/"),
+        # Not a file server either: one pread per request from a file kept open, a bare 206 (ranges only).
+        "floor-file": lambda: servers.aspnet_baseline("floor-file", args.publish, data, logs, "/floor-file/"),
     }
     for variant in args.variant:
         label, settings = variant.split(":", 1)
@@ -209,7 +211,7 @@ def main():
         log("Servers: " + ", ".join(f"{s.name} (pid {s.pid}, port {s.port})" for s in running))
         # Warm-up, not recorded: JIT tiering and thread-pool growth happen here instead of in the first measurement.
         warm_size = max((s for s in names if s <= GIB), default=min(names))
-        for server in (s for s in running if s.name != "floor"):
+        for server in (s for s in running if not s.name.startswith("floor")):
             single_stream(server, names[warm_size], warm_size, 120)
 
         def each(kind, label, measure):
