@@ -11,4 +11,7 @@ internal enum StorageKeyVerdict
 
     /// <summary>The path is well formed but names nothing we serve (empty, a dotfile, a dot-directory): 404.</summary>
     Hidden,
+
+    /// <summary>The path or one of its segments is longer than any file system accepts: 414.</summary>
+    TooLong,
 }
