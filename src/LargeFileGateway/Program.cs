@@ -1,12 +1,10 @@
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
-using LargeFileGateway.Offload;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
-using LargeFileGateway.Streaming;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.FileProviders.Physical;
@@ -81,18 +79,13 @@ public static class Program
             StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
             _ => new LocalFileStorageProvider(services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!),
         });
-        builder.Services.AddSingleton(services => new ChunkCopier(
-            services.GetRequiredService<IStorageProvider>(),
-            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes,
-            services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
-            services.GetRequiredService<ILogger<ChunkCopier>>(),
-            services.GetRequiredService<GatewayMetrics>()));
-        builder.Services.AddSingleton(services => new ContentTypeMap(services.GetRequiredService<IOptions<DownloadOptions>>().Value));
-        builder.Services.AddSingleton<NginxAccelRedirect>();
-        builder.Services.AddSingleton<DownloadHandler>();
+        builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();
 
         var app = builder.Build();
+        // The framework's handler answers what nobody expected with problem details and logs it once.
+        app.UseExceptionHandler();
+        ProxiedRequestFeature.UseProxiedRequestDetection(app);
         app.UseForwardedHeaders();
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using LargeFileGateway.Http;
-using LargeFileGateway.Storage;
+using LargeFileGateway.Representations;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
 
@@ -21,7 +21,7 @@ public class ChunkCopierBenchmarks
     private SparseFileSet _files = null!;
     private LocalFileStorageProvider _storage = null!;
     private ChunkCopier _copier = null!;
-    private FileMetadata _file = null!;
+    private StoredFile _file = null!;
 
     [Params(OneMiB, OneGiB, FourGiB)]
     public long FileSizeBytes { get; set; }
@@ -32,8 +32,8 @@ public class ChunkCopierBenchmarks
         _files = new SparseFileSet();
         var key = _files.Create(FileSizeBytes);
         _storage = new LocalFileStorageProvider(_files.Root);
-        _copier = new ChunkCopier(_storage, new Configuration.DownloadOptions().ChunkSizeBytes);
-        _file = _storage.GetMetadataAsync(key, CancellationToken.None).AsTask().GetAwaiter().GetResult()!;
+        _copier = new ChunkCopier(new Configuration.DownloadOptions().ChunkSizeBytes);
+        _file = StoredFile.ThroughProvider(_storage.GetMetadataAsync(key, CancellationToken.None).AsTask().GetAwaiter().GetResult()!, _storage, "application/octet-stream", offloadable: false);
     }
 
     [GlobalCleanup]
@@ -45,10 +45,10 @@ public class ChunkCopierBenchmarks
     [Benchmark(Baseline = true)]
     public Task<long> DownloadWholeFile() => DownloadAsync(_copier, _file);
 
-    internal static async Task<long> DownloadAsync(ChunkCopier copier, FileMetadata file)
+    internal static async Task<long> DownloadAsync(ChunkCopier copier, Representation file)
     {
         var pipe = new NullPipe();
-        var sent = await copier.CopyAsync(file, new ByteRange(0, file.Length - 1), pipe.Writer, CancellationToken.None);
+        var sent = await copier.CopyAsync(file, new ByteRange(0, file.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None);
         var consumed = await pipe.CompleteAsync();
         return sent == consumed ? sent : throw new InvalidOperationException($"Copied {sent} bytes but the reader saw {consumed}.");
     }

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using LargeFileGateway.Storage;
+using LargeFileGateway.Representations;
 using LargeFileGateway.Storage.Local;
 using LargeFileGateway.Streaming;
 
@@ -16,7 +16,7 @@ public class ChunkSizeBenchmarks
     private SparseFileSet _files = null!;
     private LocalFileStorageProvider _storage = null!;
     private ChunkCopier _copier = null!;
-    private FileMetadata _file = null!;
+    private StoredFile _file = null!;
 
     [Params(16 * 1024, 32 * 1024, 64 * 1024, 128 * 1024, 256 * 1024, 1024 * 1024)]
     public int ChunkSizeBytes { get; set; }
@@ -27,8 +27,8 @@ public class ChunkSizeBenchmarks
         _files = new SparseFileSet();
         var key = _files.Create(ChunkCopierBenchmarks.OneGiB);
         _storage = new LocalFileStorageProvider(_files.Root);
-        _copier = new ChunkCopier(_storage, ChunkSizeBytes);
-        _file = _storage.GetMetadataAsync(key, CancellationToken.None).AsTask().GetAwaiter().GetResult()!;
+        _copier = new ChunkCopier(ChunkSizeBytes);
+        _file = StoredFile.ThroughProvider(_storage.GetMetadataAsync(key, CancellationToken.None).AsTask().GetAwaiter().GetResult()!, _storage, "application/octet-stream", offloadable: false);
     }
 
     [GlobalCleanup]

@@ -1,16 +1,15 @@
-using LargeFileGateway.Storage;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 
 namespace LargeFileGateway.Http;
 
 /// <summary>
-/// Conditional requests for a GET or HEAD of a stored file, evaluated in the order of RFC 9110 §13.2.2. Pure:
-/// it reads the request fields and the metadata, and decides.
+/// Conditional requests for a GET or HEAD of a representation, evaluated in the order of RFC 9110 §13.2.2. Pure:
+/// it reads the request fields and the representation's validators, and decides.
 /// </summary>
 internal static class Preconditions
 {
-    public static PreconditionOutcome Evaluate(RequestHeaders request, FileMetadata file)
+    public static PreconditionOutcome Evaluate(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified)
     {
         var headers = request.Headers;
 
@@ -18,12 +17,12 @@ internal static class Preconditions
         // cannot match anything, so it fails rather than being silently ignored.
         if (headers.ContainsKey(HeaderNames.IfMatch))
         {
-            if (!AnyMatches(request.IfMatch, file.ETag, useStrongComparison: true))
+            if (!AnyMatches(request.IfMatch, etag, useStrongComparison: true))
             {
                 return PreconditionOutcome.PreconditionFailed;
             }
         }
-        else if (request.IfUnmodifiedSince is { } unmodifiedSince && file.LastModified > unmodifiedSince)
+        else if (request.IfUnmodifiedSince is { } unmodifiedSince && lastModified > unmodifiedSince)
         {
             // Step 2: If-Unmodified-Since only when If-Match is absent; an invalid date is ignored (§13.1.4).
             return PreconditionOutcome.PreconditionFailed;
@@ -32,13 +31,13 @@ internal static class Preconditions
         // Step 3: If-None-Match uses the weak comparison (RFC 9110 §13.1.2); for GET and HEAD a match is 304.
         if (headers.ContainsKey(HeaderNames.IfNoneMatch))
         {
-            return AnyMatches(request.IfNoneMatch, file.ETag, useStrongComparison: false)
+            return AnyMatches(request.IfNoneMatch, etag, useStrongComparison: false)
                 ? PreconditionOutcome.NotModified
                 : PreconditionOutcome.Proceed;
         }
 
         // Step 4: If-Modified-Since only when If-None-Match is absent; an invalid date is ignored (§13.1.3).
-        if (request.IfModifiedSince is { } modifiedSince && file.LastModified <= modifiedSince)
+        if (request.IfModifiedSince is { } modifiedSince && lastModified <= modifiedSince)
         {
             return PreconditionOutcome.NotModified;
         }
@@ -50,7 +49,7 @@ internal static class Preconditions
     /// Step 5 of RFC 9110 §13.2.2: whether a Range may be honoured. Call only when the request has a Range.
     /// True when there is no If-Range, or it names the current representation exactly.
     /// </summary>
-    public static bool IfRangeAllowsRange(RequestHeaders request, FileMetadata file, DateTimeOffset now)
+    public static bool IfRangeAllowsRange(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, DateTimeOffset now)
     {
         if (!request.Headers.ContainsKey(HeaderNames.IfRange))
         {
@@ -61,13 +60,13 @@ internal static class Preconditions
         {
             case { EntityTag: { } entityTag }:
                 // RFC 9110 §13.1.5: strong comparison, so a weak tag (Chrome's W/"…" for a tail) never matches.
-                return entityTag.Compare(file.ETag, useStrongComparison: true);
+                return entityTag.Compare(etag, useStrongComparison: true);
 
             case { LastModified: { } date }:
                 // RFC 9110 §13.1.5: the date must equal Last-Modified exactly (not "not newer than", the old
                 // ASP.NET behaviour), and a date is only a validator when Last-Modified is strong, i.e. at
                 // least one second older than the response (§8.8.2.2).
-                return date == file.LastModified && now - file.LastModified >= TimeSpan.FromSeconds(1);
+                return date == lastModified && now - lastModified >= TimeSpan.FromSeconds(1);
 
             default:
                 // Present but unparsable: we cannot tell it is current, so send the whole representation.

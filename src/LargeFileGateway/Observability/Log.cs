@@ -13,12 +13,12 @@ internal static partial class Log
     public static partial void ClientDisconnected(ILogger logger, string key, long offset);
 
     [LoggerMessage(EventId = 3, EventName = nameof(StorageFailedMidStream), Level = LogLevel.Warning,
-        Message = "Storage failed while {Key} was streaming; aborting the connection so the client sees a failure")]
-    public static partial void StorageFailedMidStream(ILogger logger, string key, Exception exception);
+        Message = "Storage failed while {Key} was streaming, after {BytesSent} bytes; aborting the connection so the client sees a failure: {Reason}")]
+    public static partial void StorageFailedMidStream(ILogger logger, string key, long bytesSent, string reason);
 
     [LoggerMessage(EventId = 4, EventName = nameof(StorageUnavailable), Level = LogLevel.Warning,
-        Message = "Storage unavailable for {Key}")]
-    public static partial void StorageUnavailable(ILogger logger, string key, Exception exception);
+        Message = "Storage unavailable for {Key}: {Reason}")]
+    public static partial void StorageUnavailable(ILogger logger, string key, string reason);
 
     [LoggerMessage(EventId = 5, EventName = nameof(PathRefused), Level = LogLevel.Debug,
         Message = "Refused path ({Verdict}) of length {Length}")]
@@ -36,9 +36,13 @@ internal static partial class Log
         Message = "No storage root was configured; created {Root} with a sample file. Try: curl -O http://HOST/files/{SampleName}")]
     public static partial void SampleFolderCreated(ILogger logger, string root, string sampleName);
 
-    [LoggerMessage(EventId = 9, EventName = nameof(UnexpectedFailure), Level = LogLevel.Error,
-        Message = "Unexpected failure while serving {Key}")]
-    public static partial void UnexpectedFailure(ILogger logger, string key, Exception exception);
+    [LoggerMessage(EventId = 10, EventName = nameof(RepresentationChangedBeforeFirstByte), Level = LogLevel.Information,
+        Message = "{Key} changed between its lookup and its first byte; looking it up once more: {Reason}")]
+    public static partial void RepresentationChangedBeforeFirstByte(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 11, EventName = nameof(InstanceOverloaded), Level = LogLevel.Warning,
+        Message = "This instance cannot serve {Key} now (out of a local resource); a proxy may retry elsewhere: {Reason}")]
+    public static partial void InstanceOverloaded(ILogger logger, string key, string reason);
 
     [LoggerMessage(EventId = 100, EventName = nameof(StorageRetry), Level = LogLevel.Warning,
         Message = "Storage call to {Provider} failed; retry {Attempt} in {DelayMs:F0} ms")]

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Security;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -36,39 +37,30 @@ internal sealed partial class NginxAccelRedirect
     public bool IsEnabled { get; }
 
     /// <summary>
-    /// When offload is on and nginx would answer as the gateway decided, turns the response into an empty
-    /// <c>X-Accel-Redirect</c> answer and returns true. The file headers must already be written.
+    /// The internal URI nginx should send <paramref name="key"/> from, or null when the gateway sends the body itself:
+    /// offload is off, the request did not come through a trusted proxy (a client that reaches an instance directly
+    /// would receive an empty 200 and save it as a complete zero-byte file), or nginx would not answer exactly as
+    /// the gateway decided. Decided before any header is written.
     /// </summary>
-    public bool TryRedirect(HttpContext context, string key, RangeRequest ranges)
+    public string? PlanRedirect(HttpContext context, string key, RangeRequest ranges)
     {
         if (!IsEnabled)
         {
-            return false;
+            return null;
         }
 
-        if (ReasonToSendDirectly(context.Request.Headers, ranges) is { } reason)
+        var reason = context.Features.Get<ProxiedRequestFeature>()?.FromTrustedProxy == true
+            ? ReasonToSendDirectly(context.Request.Headers, ranges)
+            : "not through a trusted proxy";
+        if (reason is not null)
         {
             Log.OffloadDeclined(_logger, key, reason);
-            return false;
+            return null;
         }
 
-        // nginx takes status, length and Content-Range from the file and the client's Range. The gateway sends
-        // nginx an empty 200 with the redirect and the headers that nginx copies (Content-Type, Accept-Ranges,
-        // Content-Disposition, Cache-Control) or that the internal location adds (ETag, X-Content-Type-Options).
-        var response = context.Response;
         var uri = InternalUri(_internalPrefix, key);
-        response.StatusCode = StatusCodes.Status200OK;
-        response.Headers.ContentRange = default;
-        if (ranges.Kind == RangeKind.None)
-        {
-            // nginx adds Accept-Ranges to a 200 itself but not to a 206: keep ours only where nginx has none.
-            response.Headers.AcceptRanges = default;
-        }
-
-        response.ContentLength = 0;
-        response.Headers[HeaderName] = uri;
         Log.OffloadedToNginx(_logger, key, uri);
-        return true;
+        return uri;
     }
 
     /// <summary>Null when nginx's answer to this request equals the gateway's; otherwise why it would not.</summary>

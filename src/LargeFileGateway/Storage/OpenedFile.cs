@@ -2,10 +2,9 @@ namespace LargeFileGateway.Storage;
 
 /// <summary>
 /// One file opened for the length of a request (see <see cref="IOpenableStorage"/>): its metadata, and reads of that
-/// very version. It is itself an <see cref="IStorageProvider"/> for that one file, so the chunk copier reads from it
-/// (and resumes from it) exactly as from any provider.
+/// very version at any offset, as many as the request needs (the ranges of a multipart answer, a resume).
 /// </summary>
-internal abstract class OpenedFile : IStorageProvider, IDisposable
+internal abstract class OpenedFile : IDisposable
 {
     protected OpenedFile(FileMetadata metadata)
     {
@@ -14,10 +13,8 @@ internal abstract class OpenedFile : IStorageProvider, IDisposable
 
     public FileMetadata Metadata { get; }
 
-    public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
-        => ValueTask.FromResult(key == Metadata.Key ? Metadata : null);
-
-    public abstract ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken);
+    /// <summary>Reads <paramref name="length"/> bytes from absolute <paramref name="offset"/> of the opened version.</summary>
+    public abstract ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken);
 
     public void Dispose()
     {

@@ -3,14 +3,14 @@ using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using LargeFileGateway.Http;
 using LargeFileGateway.Observability;
-using LargeFileGateway.Progress;
+using LargeFileGateway.Representations;
 using LargeFileGateway.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LargeFileGateway.Streaming;
 
 /// <summary>
-/// Copies one byte range of a stored file into a <see cref="PipeWriter"/> in fixed-size chunks:
+/// Copies one byte range of a representation into a <see cref="PipeWriter"/> in fixed-size chunks:
 /// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while
 /// the client is slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus
 /// that buffer, whatever the file size. When a read fails mid-body, it reopens the object at the exact offset reached
@@ -18,22 +18,19 @@ namespace LargeFileGateway.Streaming;
 /// </summary>
 internal sealed class ChunkCopier
 {
-    private readonly IStorageProvider _storage;
     private readonly int _chunkSizeBytes;
     private readonly int _maxResumes;
     private readonly ILogger _logger;
     private readonly GatewayMetrics? _metrics;
 
-    /// <param name="storage">Where the bytes come from.</param>
     /// <param name="chunkSizeBytes">Bytes per read and flush.</param>
     /// <param name="maxResumes">How often one range may be reopened at its offset after a failed read (0: never).</param>
     /// <param name="logger">Logs each resume.</param>
     /// <param name="metrics">Counts each resume.</param>
-    public ChunkCopier(IStorageProvider storage, int chunkSizeBytes, int maxResumes = 0, ILogger? logger = null, GatewayMetrics? metrics = null)
+    public ChunkCopier(int chunkSizeBytes, int maxResumes = 0, ILogger? logger = null, GatewayMetrics? metrics = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSizeBytes, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxResumes);
-        _storage = storage;
         _chunkSizeBytes = chunkSizeBytes;
         _maxResumes = maxResumes;
         _logger = logger ?? NullLogger.Instance;
@@ -43,21 +40,19 @@ internal sealed class ChunkCopier
     public int ChunkSizeBytes => _chunkSizeBytes;
 
     /// <summary>
-    /// Writes <paramref name="range"/> of <paramref name="file"/> to <paramref name="writer"/>. Returns the number
-    /// of bytes written, which is less than the range only when the client went away (the pipe was completed or
-    /// canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range does or
-    /// the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume budget is
-    /// spent: the caller must then abort the connection rather than end a short body. Each chunk written is counted
-    /// on <paramref name="transfer"/> (one interlocked add) for live progress.
+    /// Writes <paramref name="range"/> of <paramref name="representation"/> to <paramref name="writer"/>. Returns
+    /// the number of bytes written, which is less than the range only when the client went away (the pipe was
+    /// completed or canceled). Throws <see cref="StorageObjectChangedException"/> when storage ends before the range
+    /// does or the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume
+    /// budget is spent: the caller must then abort the connection rather than end a short body. Each chunk is
+    /// counted on <paramref name="progress"/> as it is written, so an exception still leaves the true count there.
     /// </summary>
-    public async Task<long> CopyAsync(FileMetadata file, ByteRange range, PipeWriter writer, CancellationToken cancellationToken, Transfer? transfer = null, IStorageProvider? openedFile = null)
+    public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken)
     {
-        // The file this request already holds open (IOpenableStorage) when there is one, else the provider.
-        var storage = openedFile ?? _storage;
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
-        var source = await storage.OpenReadAsync(file, position, range.Length, cancellationToken);
+        var source = await representation.OpenReadAsync(position, range.Length, cancellationToken);
         try
         {
             while (position < end)
@@ -80,15 +75,15 @@ internal sealed class ChunkCopier
                     // changed object throws StorageObjectChangedException, and the handler aborts the connection).
                     if (++resumes > _maxResumes)
                     {
-                        Log.StorageResumeBudgetExhausted(_logger, file.Key, position, _maxResumes, ex);
+                        Log.StorageResumeBudgetExhausted(_logger, representation.Key, position, _maxResumes, ex);
                         throw new StorageUnavailableException("Storage kept failing mid-body; the resume budget is spent.", ex);
                     }
 
-                    Log.StorageReadResumed(_logger, file.Key, position, resumes, _maxResumes, ex);
+                    Log.StorageReadResumed(_logger, representation.Key, position, resumes, _maxResumes, ex);
                     _metrics?.StorageReadResumed();
                     await source.DisposeAsync();
                     source = Stream.Null;
-                    source = await storage.OpenReadAsync(file, position, end - position, cancellationToken);
+                    source = await representation.OpenReadAsync(position, end - position, cancellationToken);
                     continue;
                 }
 
@@ -98,7 +93,7 @@ internal sealed class ChunkCopier
                 }
 
                 position += read;
-                transfer?.AddBytesSent(read);
+                progress.Add(read);
                 var flush = await writer.FlushAsync(cancellationToken);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {

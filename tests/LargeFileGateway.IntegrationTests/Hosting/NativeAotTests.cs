@@ -206,17 +206,22 @@ public sealed class NativeAotTests(StorageServersFixture servers)
     }
 
     [Fact]
-    public async Task NginxOffload_AnswersWithTheInternalRedirect()
+    public async Task NginxOffload_ProxiedRequestGetsTheInternalRedirect_DirectOneTheBytes()
     {
         using var root = new TempFolder("aot-offload");
         await File.WriteAllTextAsync(root.Combine("季度 report.zip"), "zip bytes");
         using var gateway = await GatewayProcess.StartNativeAsync(root.Path, "--root", root.Path, "--Gateway:Offload=NginxAccelRedirect");
+        var target = "/files/" + Uri.EscapeDataString("季度 report.zip");
 
-        var response = await RawHttp.SendAsync(gateway.Port, "/files/" + Uri.EscapeDataString("季度 report.zip"));
+        var proxied = await RawHttp.SendAsync(gateway.Port, target, extraHeaders: "X-Forwarded-For: 203.0.113.7\r\n");
+        var direct = await RawHttp.SendAsync(gateway.Port, target);
 
-        Assert.Equal(200, response.StatusCode);
-        Assert.Equal("/_protected/%E5%AD%A3%E5%BA%A6%20report.zip", response.Header("X-Accel-Redirect"));
-        Assert.Empty(response.Body);
+        Assert.Equal(200, proxied.StatusCode);
+        Assert.Equal("/_protected/%E5%AD%A3%E5%BA%A6%20report.zip", proxied.Header("X-Accel-Redirect"));
+        Assert.Empty(proxied.Body);
+        Assert.Equal(200, direct.StatusCode);
+        Assert.Null(direct.Header("X-Accel-Redirect"));
+        Assert.Equal("zip bytes"u8.ToArray(), direct.Body);
     }
 
     private static HttpClient ClientFor(GatewayProcess gateway) => new() { BaseAddress = new Uri($"http://127.0.0.1:{gateway.Port}/"), Timeout = TimeSpan.FromSeconds(60) };

@@ -9,15 +9,10 @@ namespace LargeFileGateway.Storage.Local;
 /// </summary>
 internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata) : OpenedFile(metadata)
 {
-    public override ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
+    public override ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!file.ETag.Compare(Metadata.ETag, useStrongComparison: true))
-        {
-            throw new StorageObjectChangedException("The read asks for another version than the one opened.");
-        }
-
         return ValueTask.FromResult<Stream>(new PositionalFileStream(handle, offset));
     }
 

@@ -1,7 +1,7 @@
 using LargeFileGateway.Configuration;
 using Microsoft.AspNetCore.StaticFiles;
 
-namespace LargeFileGateway.Downloads;
+namespace LargeFileGateway.Representations;
 
 /// <summary>
 /// Media types by file extension: the framework's table, a few large-file formats it lacks, then the

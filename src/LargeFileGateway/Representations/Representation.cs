@@ -1,0 +1,63 @@
+using Microsoft.Net.Http.Headers;
+
+namespace LargeFileGateway.Representations;
+
+/// <summary>
+/// What one response serves (RFC 9110 §3.2): its exact length, validators, media type, the name a client saves it
+/// under, and a way to read any byte range of exactly this version. Preconditions, ranges, multipart, the chunk
+/// copier and offload work on this type and never ask which kind it is, so a new kind of content (a zip of a
+/// folder) is one more subclass, not a branch in the request flow.
+/// </summary>
+/// <remarks>An instance lives for one request; disposing it releases what it holds (an open file handle).</remarks>
+internal abstract class Representation : IDisposable
+{
+    protected Representation(string key, long length, DateTimeOffset lastModified, EntityTagHeaderValue etag, string contentType, string downloadName)
+    {
+        Key = key;
+        Length = length;
+        LastModified = lastModified;
+        ETag = etag;
+        ContentType = contentType;
+        DownloadName = downloadName;
+    }
+
+    /// <summary>The normalized key it was asked for: what logs, metrics and live progress call it.</summary>
+    public string Key { get; }
+
+    /// <summary>The exact length in bytes, so Content-Length and every Content-Range are known before the body.</summary>
+    public long Length { get; }
+
+    /// <summary>Last modification, truncated to whole seconds as HTTP-dates are.</summary>
+    public DateTimeOffset LastModified { get; }
+
+    /// <summary>A strong entity-tag that changes whenever any byte changes (RFC 9110 §8.8.3).</summary>
+    public EntityTagHeaderValue ETag { get; }
+
+    public string ContentType { get; }
+
+    /// <summary>The file name for Content-Disposition (RFC 6266).</summary>
+    public string DownloadName { get; }
+
+    /// <summary>
+    /// The storage key nginx can send these very bytes from (X-Accel-Redirect), or null when only the gateway can
+    /// produce them.
+    /// </summary>
+    public virtual string? OffloadKey => null;
+
+    /// <summary>
+    /// Opens <paramref name="length"/> bytes from absolute <paramref name="offset"/>, of this version only: a
+    /// changed source throws <see cref="Storage.StorageObjectChangedException"/>, an outage
+    /// <see cref="Storage.StorageUnavailableException"/>. A stream that ends early is a failure for the caller.
+    /// </summary>
+    public abstract ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken);
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

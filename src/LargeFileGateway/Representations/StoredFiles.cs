@@ -1,0 +1,41 @@
+using LargeFileGateway.Storage;
+
+namespace LargeFileGateway.Representations;
+
+/// <summary>Finds the stored file a key names and makes it a <see cref="StoredFile"/> representation.</summary>
+internal sealed class StoredFiles
+{
+    private readonly IStorageProvider _storage;
+    private readonly ContentTypeMap _contentTypes;
+    private readonly bool _offloadable;
+
+    /// <param name="storage">The configured provider.</param>
+    /// <param name="contentTypes">Media types by extension.</param>
+    /// <param name="storesLocalFiles">True for the local provider, whose files nginx can send itself (offload).</param>
+    public StoredFiles(IStorageProvider storage, ContentTypeMap contentTypes, bool storesLocalFiles)
+    {
+        _storage = storage;
+        _contentTypes = contentTypes;
+        _offloadable = storesLocalFiles;
+    }
+
+    /// <summary>
+    /// The current version of <paramref name="key"/>, or null when there is no such file. A provider that can hold
+    /// the file open for the request (<see cref="IOpenableStorage"/>) is asked once, and every read of the request
+    /// then goes through that open file. Outages throw <see cref="StorageUnavailableException"/>.
+    /// </summary>
+    public async ValueTask<StoredFile?> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        var contentType = _contentTypes.For(key);
+        if (_storage is IOpenableStorage openable)
+        {
+            return await openable.OpenAsync(key, cancellationToken) is { } opened
+                ? StoredFile.Opened(opened, contentType, _offloadable)
+                : null;
+        }
+
+        return await _storage.GetMetadataAsync(key, cancellationToken) is { } metadata
+            ? StoredFile.ThroughProvider(metadata, _storage, contentType, _offloadable)
+            : null;
+    }
+}
