@@ -1,0 +1,123 @@
+using System.IO.Pipelines;
+using LargeFileGateway.Http;
+using LargeFileGateway.Storage;
+using LargeFileGateway.Streaming;
+
+namespace LargeFileGateway.UnitTests.Streaming;
+
+public sealed class ChunkCopierTests
+{
+    private const int ChunkSize = 4096;
+
+    [Fact]
+    public async Task CopyAsync_ReadFailsMidChunk_ReopensAtExactOffsetAndDeliversEveryByteOnce()
+    {
+        var content = Seeded(10 * ChunkSize + 123);
+        var representation = new ScriptedRepresentation(content).FailAfter(open: 1, bytes: 3 * ChunkSize).FailAfter(open: 2, bytes: ChunkSize + 17);
+        var copier = new ChunkCopier(ChunkSize, maxResumes: 2);
+        var progress = new BodyProgress();
+
+        var (copied, body) = await CopyAsync(copier, representation, new ByteRange(100, content.Length - 1), progress);
+
+        Assert.Equal(content.Length - 100, copied);
+        Assert.Equal(content[100..], body);
+        Assert.Equal(copied, progress.BytesWritten);
+        // The second open starts after the 3 chunks of the first; the third after one chunk and a short read of 17
+        // bytes more (a short read is written as it is). The read that fails writes nothing, so no byte is skipped
+        // or sent twice.
+        const long third = 100 + (4 * ChunkSize) + 17;
+        Assert.Equal([(100L, content.Length - 100L), (100L + 3 * ChunkSize, content.Length - 100L - 3 * ChunkSize), (third, content.Length - third)], representation.Opens);
+    }
+
+    [Fact]
+    public async Task CopyAsync_StorageEndsBeforeTheRange_ThrowsObjectChangedAfterCountingWhatWasWritten()
+    {
+        var content = Seeded(8 * ChunkSize);
+        var representation = new ScriptedRepresentation(content).EndAfter(open: 1, bytes: 2 * ChunkSize);
+        var copier = new ChunkCopier(ChunkSize, maxResumes: 5);
+        var progress = new BodyProgress();
+
+        await Assert.ThrowsAsync<StorageObjectChangedException>(() => CopyAsync(copier, representation, new ByteRange(0, content.Length - 1), progress));
+
+        Assert.Equal(2 * ChunkSize, progress.BytesWritten);
+        Assert.Single(representation.Opens);
+    }
+
+    [Fact]
+    public async Task CopyAsync_FailuresBeyondTheResumeBudget_ThrowsStorageUnavailable()
+    {
+        var content = Seeded(8 * ChunkSize);
+        var representation = new ScriptedRepresentation(content).FailAfter(1, ChunkSize).FailAfter(2, ChunkSize).FailAfter(3, ChunkSize);
+        var copier = new ChunkCopier(ChunkSize, maxResumes: 2);
+        var progress = new BodyProgress();
+
+        var failure = await Assert.ThrowsAsync<StorageUnavailableException>(() => CopyAsync(copier, representation, new ByteRange(0, content.Length - 1), progress));
+
+        Assert.IsType<IOException>(failure.InnerException);
+        Assert.Equal(3, representation.Opens.Count);
+        Assert.Equal(3 * ChunkSize, progress.BytesWritten);
+    }
+
+    [Fact]
+    public async Task CopyAsync_NoResumeBudget_FirstFailureIsFinal()
+    {
+        var content = Seeded(4 * ChunkSize);
+        var representation = new ScriptedRepresentation(content).FailAfter(1, 10);
+        var copier = new ChunkCopier(ChunkSize, maxResumes: 0);
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => CopyAsync(copier, representation, new ByteRange(0, content.Length - 1), new BodyProgress()));
+
+        Assert.Single(representation.Opens);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ReaderCompletes_StopsAndReportsFewerBytes()
+    {
+        var content = Seeded(64 * ChunkSize);
+        var copier = new ChunkCopier(ChunkSize);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 2 * ChunkSize, resumeWriterThreshold: ChunkSize));
+        var progress = new BodyProgress();
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, progress, CancellationToken.None);
+
+        var first = await pipe.Reader.ReadAsync();
+        await pipe.Reader.CompleteAsync();
+        var copied = await copy;
+
+        Assert.True(first.Buffer.Length > 0);
+        Assert.True(copied < content.Length, $"copied {copied}");
+        Assert.Equal(copied, progress.BytesWritten);
+    }
+
+    private static async Task<(long Copied, byte[] Body)> CopyAsync(ChunkCopier copier, ScriptedRepresentation representation, ByteRange range, BodyProgress progress)
+    {
+        var pipe = new Pipe();
+        var reading = ReadAllAsync(pipe.Reader);
+        try
+        {
+            var copied = await copier.CopyAsync(representation, range, pipe.Writer, progress, CancellationToken.None);
+            await pipe.Writer.CompleteAsync();
+            return (copied, await reading);
+        }
+        catch (Exception ex)
+        {
+            await pipe.Writer.CompleteAsync(ex);
+            await Assert.ThrowsAnyAsync<Exception>(() => reading);
+            throw;
+        }
+    }
+
+    private static async Task<byte[]> ReadAllAsync(PipeReader reader)
+    {
+        using var body = new MemoryStream();
+        await reader.CopyToAsync(body);
+        await reader.CompleteAsync();
+        return body.ToArray();
+    }
+
+    private static byte[] Seeded(int length)
+    {
+        var bytes = new byte[length];
+        new Random(length).NextBytes(bytes);
+        return bytes;
+    }
+}
