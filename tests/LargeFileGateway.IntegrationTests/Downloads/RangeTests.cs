@@ -12,6 +12,7 @@ namespace LargeFileGateway.IntegrationTests.Downloads;
 public abstract class RangeTests : IAsyncLifetime
 {
     private const int FileLength = 200_000;
+    private static readonly byte[] TenBytes = "0123456789"u8.ToArray();
     private readonly StorageServersFixture _servers;
     private readonly BackendKind _kind;
     private readonly byte[] _bytes = new byte[FileLength];
@@ -32,6 +33,7 @@ public abstract class RangeTests : IAsyncLifetime
         await _backend.PutAsync("data.bin", _bytes);
         await _backend.PutAsync("empty.bin", []);
         await _backend.PutAsync("one.bin", [42]);
+        await _backend.PutAsync("ten.bin", TenBytes);
         Server = await _backend.StartGatewayAsync(null, "--Gateway:Download:ChunkSizeBytes=16384");
     }
 
@@ -197,6 +199,18 @@ public abstract class RangeTests : IAsyncLifetime
 
         Assert.Equal(206, response.StatusCode);
         Assert.True(response.Body.Length < FileLength);
+    }
+
+    [Fact]
+    public async Task GetWithRangesWhosePartHeadersOutweighTheFile_SendsTheWholeFileInstead()
+    {
+        // Three one-byte parts of a ten-byte file: each part header alone is longer than the file.
+        var response = await RawHttp.SendAsync(Server.Port, "/files/ten.bin", extraHeaders: "Range: bytes=0-0,2-2,4-4\r\n");
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Null(response.Header("Content-Range"));
+        Assert.Equal("10", response.Header("Content-Length"));
+        Assert.Equal(TenBytes, response.Body);
     }
 
     [Fact]
