@@ -64,19 +64,6 @@ public sealed class DownloadLogTests() : GatewayTest("download-log")
         Assert.Equal(0L, line.Values["BytesSent"]);
     }
 
-    private async Task<CapturingLoggerProvider.Entry> DownloadFinishedAsync()
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!timeout.IsCancellationRequested)
-        {
-            if (_logs.Entries.FirstOrDefault(e => e.EventId.Name == "DownloadFinished") is { } entry)
-            {
-                return entry;
-            }
-
-            await Task.Delay(10, CancellationToken.None);
-        }
-
-        throw new TimeoutException("The gateway logged no DownloadFinished line.");
-    }
+    private Task<CapturingLoggerProvider.Entry> DownloadFinishedAsync()
+        => _logs.WaitForAsync(entry => entry.EventId.Name == "DownloadFinished", TimeSpan.FromSeconds(30));
 }

@@ -10,8 +10,36 @@ namespace LargeFileGateway.IntegrationTests.Infrastructure;
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<Entry> _entries = new();
+    private readonly Lock _waitersLock = new();
+    private readonly List<(Func<Entry, bool> Match, TaskCompletionSource<Entry> Found)> _waiters = [];
 
     public IReadOnlyCollection<Entry> Entries => _entries;
+
+    /// <summary>The first entry, logged already or still to come, that <paramref name="match"/> accepts: a signal, not a poll.</summary>
+    public async Task<Entry> WaitForAsync(Func<Entry, bool> match, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<Entry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waitersLock)
+        {
+            if (_entries.FirstOrDefault(match) is { } logged)
+            {
+                return logged;
+            }
+
+            _waiters.Add((match, found));
+        }
+
+        return await found.Task.WaitAsync(timeout);
+    }
+
+    private void Add(Entry entry)
+    {
+        lock (_waitersLock)
+        {
+            _entries.Enqueue(entry);
+            _waiters.RemoveAll(waiter => waiter.Match(entry) && waiter.Found.TrySetResult(entry));
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
@@ -33,7 +61,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.ToDictionary(p => p.Key, p => p.Value)
                 : [];
-            provider._entries.Enqueue(new Entry(eventId, formatter(state, exception), values));
+            provider.Add(new Entry(eventId, formatter(state, exception), values));
         }
     }
 }
