@@ -1,0 +1,13 @@
+namespace LargeFileGateway.Security;
+
+/// <summary>
+/// Whether the request came over a connection from a trusted proxy (<c>Gateway:ForwardedHeaders</c>): set for every
+/// request before the forwarded-headers middleware rewrites the connection's address, from that address alone, so
+/// no header a client sends can change it. Read it as
+/// <c>context.Features.Get&lt;ProxiedRequestFeature&gt;()?.FromTrustedProxy == true</c>.
+/// </summary>
+internal sealed class ProxiedRequestFeature(bool fromTrustedProxy)
+{
+    /// <summary>True when the connection's peer is one of the trusted proxies or inside a trusted network.</summary>
+    public bool FromTrustedProxy { get; } = fromTrustedProxy;
+}
