@@ -11,13 +11,17 @@ internal static class ProxiedRequestDetection
     /// </summary>
     public static IApplicationBuilder UseProxiedRequestDetection(this IApplicationBuilder app)
     {
-        // The same lists the forwarded-headers middleware trusts, read once.
-        var trust = app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
-        return app.Use((context, next) =>
+        // The same lists the forwarded-headers middleware trusts, read once when the pipeline is built: after the
+        // options were validated at start-up, so a bad list is reported with every other configuration error.
+        return app.Use(next =>
         {
-            var peer = context.Connection.RemoteIpAddress;
-            context.Features.Set(new ProxiedRequestFeature(peer is not null && ForwardedHeadersTrust.IsTrusted(trust, peer)));
-            return next(context);
+            var trust = app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
+            return context =>
+            {
+                var peer = context.Connection.RemoteIpAddress;
+                context.Features.Set(new ProxiedRequestFeature(peer is not null && ForwardedHeadersTrust.IsTrusted(trust, peer)));
+                return next(context);
+            };
         });
     }
 }

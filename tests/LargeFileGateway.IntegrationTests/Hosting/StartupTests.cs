@@ -21,6 +21,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task BadConfiguration_InSeveralSections_NamesEveryKeyAtOnce()
+    {
+        using var root = new TempFolder("badcfg-all");
+
+        // One exception per options class, thrown together (an AggregateException) before the gateway listens.
+        var error = await Assert.ThrowsAsync<AggregateException>(() => GatewayServer.StartAsync(root.Path,
+            "--Gateway:Download:MaxRanges=0", "--Gateway:Events:Access=BearerToken", "--Gateway:Events:RingCapacity=0",
+            "--Gateway:Offload:InternalPrefix=nope", "--Gateway:ForwardedHeaders:TrustedProxies:0=nginx.local",
+            "--Gateway:Storage:Resilience:MaxRetryAttempts=99"));
+
+        foreach (var key in new[] { "Gateway:Download:MaxRanges", "Gateway:Events:Token", "Gateway:Events:RingCapacity", "Gateway:Offload:InternalPrefix", "Gateway:ForwardedHeaders:TrustedProxies:0", "Gateway:Storage:Resilience:MaxRetryAttempts" })
+        {
+            Assert.Contains(error.InnerExceptions, inner => inner is OptionsValidationException && inner.Message.Contains(key, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task MissingRoot_StopsStartupNamingTheKey()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => GatewayServer.StartAsync("/nonexistent/" + Guid.NewGuid()));
