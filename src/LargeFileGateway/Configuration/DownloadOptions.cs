@@ -15,12 +15,14 @@ internal sealed class DownloadOptions
     /// Bytes read from storage and written to the response per step, in bytes. Each download holds about
     /// this much memory while its client is slow. 64 KiB, where ASP.NET Core and YARP settled.
     /// </summary>
+    [NumberRange(MinChunkSizeBytes, MaxChunkSizeBytes, ErrorMessage = SectionName + ":ChunkSizeBytes must be between {1} and {2}.")]
     public int ChunkSizeBytes { get; set; } = 64 * 1024;
 
     /// <summary>
     /// Most ranges one request may ask for after coalescing; above it the Range field is ignored and the whole
     /// file is sent (RFC 9110 §14.2, CVE-2011-3192).
     /// </summary>
+    [NumberRange(1, 1000, ErrorMessage = SectionName + ":MaxRanges must be between {1} and {2}.")]
     public int MaxRanges { get; set; } = 16;
 
     /// <summary>
@@ -28,6 +30,7 @@ internal sealed class DownloadOptions
     /// thanks to the validators), and no-transform keeps proxies from recompressing bytes that ranges index into.
     /// Empty sends no Cache-Control.
     /// </summary>
+    [NoControlCharacters(ErrorMessage = SectionName + ":CacheControl must not contain control characters.")]
     public string CacheControl { get; set; } = "no-cache, no-transform";
 
     /// <summary>
@@ -37,5 +40,6 @@ internal sealed class DownloadOptions
     public bool DisableProxyBuffering { get; set; } = true;
 
     /// <summary>Extra or overriding extension → media type mappings, for example <c>".log": "text/plain"</c>.</summary>
+    [MediaTypeMap(SectionName + ":ContentTypes")]
     public Dictionary<string, string> ContentTypes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace LargeFileGateway.Configuration;
 
 /// <summary>Where files come from. Bound from <c>Gateway:Storage</c>.</summary>
@@ -6,6 +8,7 @@ internal sealed class StorageOptions
     public const string SectionName = "Gateway:Storage";
 
     /// <summary>Which provider serves the bytes.</summary>
+    [EnumDataType(typeof(StorageProviderKind), ErrorMessage = SectionName + ":Provider must be Local, S3 or HttpOrigin.")]
     public StorageProviderKind Provider { get; set; } = StorageProviderKind.Local;
 
     /// <summary>

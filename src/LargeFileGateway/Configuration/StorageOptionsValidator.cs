@@ -2,15 +2,16 @@ using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Configuration;
 
-/// <summary>Refuses a storage configuration that cannot work, naming the key.</summary>
+/// <summary>The annotations of <see cref="StorageOptions"/> and its rule across fields: the local provider needs an existing root.</summary>
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var errors = new List<string>();
-        if (!Enum.IsDefined(options.Provider))
+        var annotations = AnnotatedOptionsValidator.Instance.Validate(name, options);
+        if (annotations.Failed)
         {
-            errors.Add($"{StorageOptions.SectionName}:Provider must be one of {string.Join(", ", Enum.GetNames<StorageProviderKind>())}.");
+            errors.AddRange(annotations.Failures);
         }
 
         if (options.Provider == StorageProviderKind.Local)

@@ -14,14 +14,17 @@ internal sealed class TrustedProxyOptions
     public const string SectionName = "Gateway:ForwardedHeaders";
 
     /// <summary>Addresses of trusted proxies, for example <c>10.0.0.5</c> or <c>::1</c>.</summary>
+    [IPAddressList(SectionName + ":TrustedProxies", networks: false)]
     public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>Networks of trusted proxies in CIDR notation, for example <c>10.0.0.0/24</c>.</summary>
+    [IPAddressList(SectionName + ":TrustedNetworks", networks: true)]
     public string[] TrustedNetworks { get; set; } = [];
 
     /// <summary>
     /// How many proxy hops are read from the end of <c>X-Forwarded-For</c>: one per trusted proxy in the chain.
     /// One suits a single nginx in front.
     /// </summary>
+    [NumberRange(1, 10, ErrorMessage = SectionName + ":ForwardLimit must be between {1} and {2}.")]
     public int ForwardLimit { get; set; } = 1;
 }

@@ -39,6 +39,34 @@ internal static class ForwardedHeadersTrust
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="peer"/> is a proxy <paramref name="options"/> trusts, by the rule the framework's
+    /// forwarded-headers middleware applies: a listed address, or inside a listed network, where an IPv4 peer that
+    /// arrives IPv4-mapped on a dual-stack socket (::ffff:10.0.0.5) counts as its IPv4 form.
+    /// </summary>
+    public static bool IsTrusted(ForwardedHeadersOptions options, IPAddress peer)
+    {
+        if (peer.IsIPv4MappedToIPv6 && IsTrusted(options, peer.MapToIPv4()))
+        {
+            return true;
+        }
+
+        if (options.KnownProxies.Contains(peer))
+        {
+            return true;
+        }
+
+        foreach (var network in options.KnownIPNetworks)
+        {
+            if (network.Contains(peer))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The trusted proxies and networks as the startup log shows them.</summary>
     public static (string Proxies, string Networks) Describe(ForwardedHeadersOptions options)
         => (string.Join(", ", options.KnownProxies), string.Join(", ", options.KnownIPNetworks));

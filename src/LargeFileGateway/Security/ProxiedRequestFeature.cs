@@ -1,57 +1,13 @@
-using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Options;
-
 namespace LargeFileGateway.Security;
 
 /// <summary>
-/// Whether the request came through one of the trusted proxies: the connection's peer is a trusted proxy address and
-/// the request carries the X-Forwarded-For that the shipped nginx config always sets. Decided before the
-/// forwarded-headers middleware replaces the peer address, so that no header alone can make a request look proxied,
-/// and a client on a trusted address (curl on the proxy's own host) that talks to the gateway directly is not.
+/// Whether the request came through a trusted proxy (<c>Gateway:ForwardedHeaders</c>): set for every request before
+/// the forwarded-headers middleware rewrites the connection's address, from that address (and the X-Forwarded-For
+/// every proxied request carries), so no header alone can make a request look proxied. Read it as
+/// <c>context.Features.Get&lt;ProxiedRequestFeature&gt;()?.FromTrustedProxy == true</c>.
 /// </summary>
 internal sealed class ProxiedRequestFeature(bool fromTrustedProxy)
 {
-    private static readonly ProxiedRequestFeature Proxied = new(fromTrustedProxy: true);
-    private static readonly ProxiedRequestFeature Direct = new(fromTrustedProxy: false);
-
+    /// <summary>True when the connection's peer is one of the trusted proxies or inside a trusted network.</summary>
     public bool FromTrustedProxy { get; } = fromTrustedProxy;
-
-    /// <summary>Sets the feature on every request; must run before <c>UseForwardedHeaders</c>.</summary>
-    public static IApplicationBuilder UseProxiedRequestDetection(IApplicationBuilder app)
-    {
-        var options = app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>().Value;
-        return app.Use((context, next) =>
-        {
-            var peer = context.Connection.RemoteIpAddress;
-            var proxied = peer is not null && context.Request.Headers.ContainsKey(ForwardedHeadersDefaults.XForwardedForHeaderName) && IsTrusted(options, peer);
-            context.Features.Set(proxied ? Proxied : Direct);
-            return next(context);
-        });
-    }
-
-    private static bool IsTrusted(ForwardedHeadersOptions options, System.Net.IPAddress peer)
-    {
-        if (peer.IsIPv4MappedToIPv6)
-        {
-            peer = peer.MapToIPv4();
-        }
-
-        foreach (var proxy in options.KnownProxies)
-        {
-            if (proxy.Equals(peer))
-            {
-                return true;
-            }
-        }
-
-        foreach (var network in options.KnownIPNetworks)
-        {
-            if (network.Contains(peer))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -24,6 +24,7 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
     {
         var path = _root.Combine("docs", "report 2024 é #1 100%.pdf");
         TestFiles.WriteRandom(path, FileLength, seed: 3);
+        File.WriteAllText(_root.Combine("docs", "page.html"), "<script>fetch('/events')</script>");
 
         // A day old, so that Last-Modified is a strong validator and If-Range may use the date (RFC 9110 §13.1.5).
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddDays(-1));
@@ -85,6 +86,18 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
         Assert.Equal(await TestFiles.Sha256Async(_root.Combine("docs", "report 2024 é #1 100%.pdf")), Convert.ToHexStringLower(SHA256.HashData(response.Body)));
         var entry = Assert.Single(await _offload.Nginx.WaitForAccessLogAsync(entries => entries.Count > 0));
         Assert.Equal(NginxServer.InternalPrefix + "docs/report%202024%20%C3%A9%20%231%20100%25.pdf", entry.AccelRedirect);
+    }
+
+    [Fact]
+    public async Task InlineActiveContent_DirectAndOffload_AreBothSandboxed()
+    {
+        var direct = await RawHttp.SendAsync(_direct.Nginx.Port, "/files/docs/page.html?inline=1");
+        var viaNginx = await RawHttp.SendAsync(_offload.Nginx.Port, "/files/docs/page.html?inline=1");
+
+        Assert.Equal("sandbox", direct.Header("Content-Security-Policy"));
+        Assert.Equal(VisibleHeaders(direct), VisibleHeaders(viaNginx));
+        Assert.Equal(direct.Body, viaNginx.Body);
+        Assert.NotNull(Assert.Single(await _offload.Nginx.WaitForAccessLogAsync(entries => entries.Count > 0)).AccelRedirect);
     }
 
     [Theory]

@@ -40,6 +40,25 @@ public sealed partial class GatewayProcess : IDisposable
     public static Task<GatewayProcess> StartNativeAsync(string workingDirectory, params string[] arguments)
         => StartInFolderAsync(GatewayBuild.NativeAot, workingDirectory, arguments);
 
+    /// <summary>
+    /// Starts the build next to the tests as a container or a user would start it: no <c>--urls</c> added, the
+    /// variables that choose the listen address removed from the inherited environment and
+    /// <paramref name="environment"/> set instead (through <c>env</c>, which execs, so the pid is the gateway's).
+    /// The caller waits on <see cref="ExternalTool.Output"/> for what it expects.
+    /// </summary>
+    public static ExternalTool StartAsConfigured(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        string[] listenVariables = ["ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "DOTNET_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_HTTPS_PORTS"];
+        return ExternalTool.Start("env",
+        [
+            .. listenVariables.SelectMany(name => new[] { "-u", name }),
+            .. environment.Select(pair => $"{pair.Key}={pair.Value}"),
+            DotnetHost(), Path.Combine(AppContext.BaseDirectory, "LargeFileGateway.dll"), "--environment", "Testing",
+            "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information",
+            .. arguments,
+        ], workingDirectory);
+    }
+
     private static async Task<GatewayProcess> StartCoreAsync(string fileName, string[] leading, string[] arguments, string? workingDirectory)
     {
         var process = ExternalTool.Start(fileName,

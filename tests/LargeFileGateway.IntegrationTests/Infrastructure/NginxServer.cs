@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace LargeFileGateway.IntegrationTests.Infrastructure;
 
@@ -8,7 +9,7 @@ namespace LargeFileGateway.IntegrationTests.Infrastructure;
 /// template is rendered with a prefix, logs and temp folders of its own and a free loopback port, and nginx runs
 /// as a foreground child process of the test, stopped by its pid.
 /// </summary>
-public sealed class NginxServer : IAsyncDisposable
+public sealed partial class NginxServer : IAsyncDisposable
 {
     public const string InternalPrefix = "/_protected/";
 
@@ -47,7 +48,8 @@ public sealed class NginxServer : IAsyncDisposable
     public static async Task<NginxServer> StartAsync(string storageRoot, IEnumerable<int> upstreamPorts)
     {
         var template = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.NginxConfig, "test", "nginx.conf.template"));
-        var servers = string.Join('\n', upstreamPorts.Select(port => $"        server 127.0.0.1:{port} max_fails=1 fail_timeout=10s;"));
+        var parameters = await ShippedServerParametersAsync();
+        var servers = string.Join('\n', upstreamPorts.Select(port => $"        server 127.0.0.1:{port} {parameters};"));
 
         // Another process may take the free port between our probe and nginx's bind: try a few.
         for (var attempt = 1; ; attempt++)
@@ -167,6 +169,21 @@ public sealed class NginxServer : IAsyncDisposable
         await Task.Yield();
         _prefix.Dispose();
     }
+
+    /// <summary>
+    /// The parameters of the drop-in's <c>server</c> lines (<c>max_fails</c>, <c>fail_timeout</c>): the tests run
+    /// the failure accounting users get, not a copy of it that could drift.
+    /// </summary>
+    private static async Task<string> ShippedServerParametersAsync()
+    {
+        var dropIn = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.NginxConfig, "largefilegateway.conf"));
+        return ServerLine().Match(dropIn) is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException("largefilegateway.conf has no 'server HOST:PORT ...;' line in its upstream block.");
+    }
+
+    [GeneratedRegex(@"^\s*server\s+\S+:\d+\s+([^;]*);", RegexOptions.Multiline)]
+    private static partial Regex ServerLine();
 
     private static int FreePort()
     {
