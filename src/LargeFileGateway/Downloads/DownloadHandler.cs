@@ -104,6 +104,11 @@ internal sealed class DownloadHandler
             {
                 Log.RepresentationChangedBeforeFirstByte(_logger, key, ex.Message);
                 context.Response.Clear();
+                if (exchange.Transfer is { } abandoned)
+                {
+                    _transfers.End(abandoned, TransferOutcome.Failed);
+                }
+
                 exchange.Body = new BodyProgress();
             }
             catch (Exception ex) when (IsStorageFailure(ex) && !context.RequestAborted.IsCancellationRequested)

@@ -1,5 +1,7 @@
 using System.Net;
+using LargeFileGateway.IntegrationTests.Infrastructure;
 using LargeFileGateway.IntegrationTests.Storage.Servers;
+using LargeFileGateway.Progress;
 
 namespace LargeFileGateway.IntegrationTests.Storage;
 
@@ -21,7 +23,7 @@ public abstract class ReplacedObjectTests(StorageServersFixture servers, Backend
         var first = Seeded(1000, seed: 1);
         var second = Seeded(3000, seed: 2);
         await _backend.PutAsync("report.bin", first);
-        await using var gateway = await _backend.StartGatewayAsync(null, "--Gateway:Storage:Resilience:MetadataCacheTtl=00:10:00");
+        await using var gateway = await _backend.StartGatewayAsync(null, "--Gateway:Storage:Resilience:MetadataCacheTtl=00:10:00", "--Gateway:Events:Access=Open");
         var before = await gateway.Client.GetByteArrayAsync("files/report.bin");
         await _backend.PutAsync("report.bin", second);
 
@@ -31,6 +33,10 @@ public abstract class ReplacedObjectTests(StorageServersFixture servers, Backend
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Assert.Equal(second.Length, after.Content.Headers.ContentLength);
         Assert.Equal(second, await after.Content.ReadAsByteArrayAsync());
+        // The attempt on the old version is no download in progress any more: live progress shows none left once
+        // the handler of the answer has ended too.
+        var transfers = gateway.Services.GetRequiredService<TransferRegistry>();
+        Assert.True(await Eventually.TrueAsync(() => transfers.ActiveCount == 0, TimeSpan.FromSeconds(10)), $"{transfers.ActiveCount} transfers still active");
     }
 
     [Fact]
