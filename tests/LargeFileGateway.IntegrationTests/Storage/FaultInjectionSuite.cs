@@ -68,7 +68,7 @@ public abstract class FaultInjectionSuite : IAsyncLifetime
         using var response = await gateway.Client.GetAsync("files/" + Key, HttpCompletionOption.ResponseHeadersRead);
         var body = await response.Content.ReadAsStreamAsync();
         await _proxy.Paused.WaitAsync(TimeSpan.FromSeconds(30));
-        await _backend.PutAsync(Key, Seeded(original.Length, seed: 7));
+        await _backend.ReplaceAsync(Key, Seeded(original.Length, seed: 7));
         _proxy.CutActiveConnections();
         _proxy.Release();
         var read = await ReadUntilFailureAsync(body);
@@ -155,7 +155,7 @@ public abstract class FaultInjectionSuite : IAsyncLifetime
         using var before = await gateway.Client.GetAsync("files/" + Key);
         Assert.Equal(original, await before.Content.ReadAsByteArrayAsync());
 
-        await _backend.PutAsync(Key, replacement);
+        await _backend.ReplaceAsync(Key, replacement);
         using var stale = await gateway.Client.GetAsync("files/" + Key);
         using var after = await gateway.Client.GetAsync("files/" + Key);
 
@@ -232,3 +232,7 @@ public sealed class S3FaultInjectionTests(StorageServersFixture servers) : Fault
 
 [Collection(StorageServersGroup.Name)]
 public sealed class HttpOriginFaultInjectionTests(StorageServersFixture servers) : FaultInjectionSuite(servers, BackendKind.HttpOrigin);
+
+/// <summary>The same cases on a real S3 engine (Ceph RGW, versioned bucket), where If-Match and version ids are honoured.</summary>
+[Collection(StorageServersGroup.Name)]
+public sealed class S3OnRgwFaultInjectionTests(StorageServersFixture servers) : FaultInjectionSuite(servers, BackendKind.S3OnRgw);
