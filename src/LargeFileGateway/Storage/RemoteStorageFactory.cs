@@ -39,7 +39,8 @@ internal static class RemoteStorageFactory
         var options = services.GetRequiredService<IOptions<S3StorageOptions>>().Value;
         var resilience = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
         var pipeline = CreatePipeline(services, nameof(StorageProviderKind.S3), resilience, S3StorageProvider.IsTransient);
-        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout);
+        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout,
+            services.GetRequiredService<ILogger<S3StorageProvider>>());
         return WithMetadataCache(services, provider, resilience);
     }
 
