@@ -89,6 +89,16 @@ public sealed class StorageBackend : IAsyncDisposable
         return GatewayServer.StartAsync(LocalRoot, [.. args, .. extraArgs]);
     }
 
+    /// <summary>
+    /// Starts the gateway on this S3 backend with other credentials than the bucket owner's (another user, or wrong
+    /// keys), letting <paramref name="beforeStart"/> see the built app (to capture its logs, say).
+    /// </summary>
+    public Task<GatewayServer> StartGatewayAsAsync(string accessKeyId, string secretAccessKey, Action<WebApplication>? beforeStart, params string[] extraArgs)
+    {
+        var s3 = S3 ?? throw new InvalidOperationException($"{Kind} has no S3 credentials.");
+        return GatewayServer.StartAsync(LocalRoot, beforeStart, [.. S3Server.GatewayArgs(s3.Port, _name, "pub", accessKeyId, secretAccessKey), .. extraArgs]);
+    }
+
     /// <summary>Stores <paramref name="bytes"/> as the object the gateway serves at /files/<paramref name="key"/>.</summary>
     public Task PutAsync(string key, byte[] bytes) => PutRawAsync("pub/" + key, bytes);
 
