@@ -78,16 +78,11 @@ public sealed class StorageBackend : IAsyncDisposable
 
     /// <summary>Starts the gateway on this backend, through <paramref name="viaPort"/> when given (a fault proxy).</summary>
     public Task<GatewayServer> StartGatewayAsync(int? viaPort = null, params string[] extraArgs)
-    {
-        var port = viaPort ?? Port;
-        string[] args = Kind switch
-        {
-            BackendKind.S3 or BackendKind.S3OnRgw => S3!.ServingArgs(port, _name, "pub"),
-            BackendKind.HttpOrigin => OriginServer.GatewayArgs(port, Served),
-            _ => [],
-        };
-        return GatewayServer.StartAsync(LocalRoot, [.. args, .. extraArgs]);
-    }
+        => GatewayServer.StartAsync(LocalRoot, [.. ServingArgs(viaPort), .. extraArgs]);
+
+    /// <summary>The same on a clock of the test's own (the gateway's TimeProvider: backoff, attempt timeouts, the breaker).</summary>
+    public Task<GatewayServer> StartGatewayOnClockAsync(TimeProvider time, int? viaPort, Action<WebApplication>? beforeStart, params string[] extraArgs)
+        => GatewayServer.StartWithServicesAsync(LocalRoot, services => services.AddSingleton(time), beforeStart, [.. ServingArgs(viaPort), .. extraArgs]);
 
     /// <summary>
     /// Starts the gateway on this S3 backend with other credentials than the bucket owner's (another user, or wrong
@@ -115,6 +110,17 @@ public sealed class StorageBackend : IAsyncDisposable
     {
         _root.Dispose();
         await Task.CompletedTask;
+    }
+
+    private string[] ServingArgs(int? viaPort)
+    {
+        var port = viaPort ?? Port;
+        return Kind switch
+        {
+            BackendKind.S3 or BackendKind.S3OnRgw => S3!.ServingArgs(port, _name, "pub"),
+            BackendKind.HttpOrigin => OriginServer.GatewayArgs(port, Served),
+            _ => [],
+        };
     }
 
     private string LocalRoot => Kind == BackendKind.Local ? _root.Combine("pub") : _root.Path;
