@@ -36,9 +36,6 @@ public sealed partial class RgwProcess : S3Server
 
     public override bool KeepsVersions => true;
 
-    /// <summary>How long the start took (the script's own start-up, measured for the test log).</summary>
-    public TimeSpan StartDuration { get; private init; }
-
     public static async Task<RgwProcess> StartAsync()
     {
         var script = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, ScriptFromRoot));
@@ -48,7 +45,6 @@ public sealed partial class RgwProcess : S3Server
         }
 
         var cluster = new TempFolder("rgw");
-        var started = System.Diagnostics.Stopwatch.StartNew();
         var (exitCode, output) = await ExternalTool.RunAsync("bash", [script, "start", cluster.Path, FreePort().ToString(CultureInfo.InvariantCulture)], StartTimeout);
         var exports = ExportLine().Matches(output).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
         if (exitCode != 0 || !exports.TryGetValue("S3_ENDPOINT", out var endpoint) || !exports.TryGetValue("S3_ACCESS_KEY", out var accessKey) || !exports.TryGetValue("S3_SECRET_KEY", out var secretKey))
@@ -58,7 +54,7 @@ public sealed partial class RgwProcess : S3Server
             throw new InvalidOperationException($"ceph-rgw.sh start failed (exit {exitCode}); tests/run.sh installs the Ceph packages. Output:\n{output}");
         }
 
-        return new RgwProcess(script, cluster, new Uri(endpoint).Port, accessKey, secretKey) { StartDuration = started.Elapsed };
+        return new RgwProcess(script, cluster, new Uri(endpoint).Port, accessKey, secretKey);
     }
 
     /// <summary>Makes the bucket with versioning on: an overwrite keeps the old version readable by its id.</summary>
