@@ -14,8 +14,8 @@ namespace LargeFileGateway.IntegrationTests.Storage;
 /// </summary>
 public abstract class S3AccessErrorTests : IAsyncLifetime
 {
-    protected const string MisconfigurationEvent = "S3RequestRefused";
-    protected const string RetryEvent = "StorageRetry";
+    private const string MisconfigurationEvent = "S3RequestRefused";
+    private const string RetryEvent = "StorageRetry";
 
     private readonly StorageServersFixture _servers;
     private readonly BackendKind _kind;
@@ -49,10 +49,7 @@ public abstract class S3AccessErrorTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var logged = Assert.Single(_logs.Entries, e => e.EventId.Name == MisconfigurationEvent);
-        Assert.Equal("InvalidAccessKeyId", logged.Values["ErrorCode"]);
-        Assert.Contains("Gateway:Storage:S3:AccessKeyId", logged.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == RetryEvent);
+        AssertLoggedOnceWithoutRetry("InvalidAccessKeyId", "Gateway:Storage:S3:AccessKeyId");
     }
 
     [Fact]
@@ -73,6 +70,15 @@ public abstract class S3AccessErrorTests : IAsyncLifetime
     protected StorageBackend Backend => _backend;
 
     protected CapturingLoggerProvider Logs => _logs;
+
+    /// <summary>One Error line for the refusal, naming S3's code and the setting to fix, and no retry of it.</summary>
+    protected void AssertLoggedOnceWithoutRetry(string errorCode, string setting)
+    {
+        var logged = Assert.Single(_logs.Entries, e => e.EventId.Name == MisconfigurationEvent);
+        Assert.Equal(errorCode, logged.Values["ErrorCode"]);
+        Assert.Contains(setting, logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == RetryEvent);
+    }
 
     protected void CaptureLogs(WebApplication app) => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs);
 }
@@ -100,10 +106,7 @@ public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3A
         }
 
         Assert.All(answers, answer => Assert.Equal((HttpStatusCode.ServiceUnavailable, "application/problem+json"), answer));
-        var logged = Assert.Single(Logs.Entries, e => e.EventId.Name == MisconfigurationEvent);
-        Assert.Equal("SignatureDoesNotMatch", logged.Values["ErrorCode"]);
-        Assert.Contains("Gateway:Storage:S3:SecretAccessKey", logged.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(Logs.Entries, e => e.EventId.Name == RetryEvent);
+        AssertLoggedOnceWithoutRetry("SignatureDoesNotMatch", "Gateway:Storage:S3:SecretAccessKey");
     }
 
     [Fact]
