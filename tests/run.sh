@@ -27,6 +27,23 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# The S3 suites also run on a real engine, a Ceph RADOS Gateway that ../shared/tools/ceph-rgw.sh (beside the
+# clone) starts; its Debian packages are installed here so that the install stays out of the test timeouts.
+need_ceph=0
+for tool in ceph ceph-mon ceph-osd monmaptool radosgw radosgw-admin; do
+  command -v "$tool" >/dev/null 2>&1 || need_ceph=1
+done
+if [ "$need_ceph" -eq 1 ]; then
+  echo "Installing test dependencies: ceph-mon ceph-osd radosgw"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw >/dev/null
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ceph-mon ceph-osd radosgw >/dev/null
+  fi
+fi
+
 # The S3-compatible server of the storage tests: s3rver, pinned, installed with npm into tests/.tools (gitignored).
 S3RVER_VERSION=3.7.1
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -103,4 +103,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 303, EventName = nameof(ForwardedHeadersTrusted), Level = LogLevel.Information,
         Message = "Client addresses from X-Forwarded-For are trusted from proxies [{TrustedProxies}] and networks [{TrustedNetworks}]")]
     public static partial void ForwardedHeadersTrusted(ILogger logger, string trustedProxies, string trustedNetworks);
+
+    // Remote storage (S3, HTTP origin): EventIds 550-599.
+    [LoggerMessage(EventId = 550, EventName = nameof(S3RequestRefused), Level = LogLevel.Error,
+        Message = "S3 refused the gateway's requests to bucket {Bucket} ({ErrorCode}): a misconfiguration, not retried; check {Setting}")]
+    public static partial void S3RequestRefused(ILogger logger, string bucket, string errorCode, string setting);
 }

@@ -11,18 +11,23 @@ namespace LargeFileGateway.Storage;
 /// S3 version id, and a check of the answer's validator), so a stale entry can make a read fail with
 /// <see cref="StorageObjectChangedException"/> but never return bytes of another version. On that failure the
 /// entry is dropped, so the next request sees the new version. "Not found" is not cached: an upload shows at once.
+/// Entries expire on <see cref="TimeProvider"/> time (the gateway's clock from DI), so tests move it by hand.
 /// </remarks>
-internal sealed class MetadataCachingStorageProvider : IStorageProvider, IDisposable
+internal sealed class MetadataCachingStorageProvider : IStorageProvider, IMetadataCache, IDisposable
 {
     private readonly IStorageProvider _inner;
     private readonly MemoryCache _cache;
     private readonly TimeSpan _ttl;
 
-    public MetadataCachingStorageProvider(IStorageProvider inner, TimeSpan ttl, int maxEntries)
+    /// <param name="inner">The provider whose lookups are remembered.</param>
+    /// <param name="ttl">How long a found object's metadata is reused.</param>
+    /// <param name="maxEntries">At most this many keys are remembered; past it, lookups go to <paramref name="inner"/>.</param>
+    /// <param name="time">The clock expirations are measured on.</param>
+    public MetadataCachingStorageProvider(IStorageProvider inner, TimeSpan ttl, int maxEntries, TimeProvider time)
     {
         _inner = inner;
         _ttl = ttl;
-        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxEntries });
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = maxEntries, Clock = new TimeProviderClock(time) });
     }
 
     public IStorageProvider Inner => _inner;
@@ -56,9 +61,17 @@ internal sealed class MetadataCachingStorageProvider : IStorageProvider, IDispos
         }
     }
 
+    public void Invalidate(string key) => _cache.Remove(key);
+
     public void Dispose()
     {
         _cache.Dispose();
         (_inner as IDisposable)?.Dispose();
+    }
+
+    /// <summary>MemoryCache reads the time through its own clock interface; this one reads the gateway's.</summary>
+    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 }

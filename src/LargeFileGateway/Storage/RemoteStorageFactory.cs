@@ -39,8 +39,9 @@ internal static class RemoteStorageFactory
         var options = services.GetRequiredService<IOptions<S3StorageOptions>>().Value;
         var resilience = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
         var pipeline = CreatePipeline(services, nameof(StorageProviderKind.S3), resilience, S3StorageProvider.IsTransient);
-        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout);
-        return WithMetadataCache(provider, resilience);
+        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout,
+            services.GetRequiredService<ILogger<S3StorageProvider>>());
+        return WithMetadataCache(services, provider, resilience);
     }
 
     public static IStorageProvider CreateHttpOrigin(IServiceProvider services)
@@ -50,7 +51,7 @@ internal static class RemoteStorageFactory
         var pipeline = CreatePipeline(services, nameof(StorageProviderKind.HttpOrigin), resilience, HttpOriginStorageProvider.IsTransient);
         var provider = new HttpOriginStorageProvider(services.GetRequiredService<IHttpClientFactory>(), new Uri(options.BaseUrl!), pipeline,
             resilience.AttemptTimeout, services.GetRequiredService<ILogger<HttpOriginStorageProvider>>());
-        return WithMetadataCache(provider, resilience);
+        return WithMetadataCache(services, provider, resilience);
     }
 
     /// <summary>Where the remote provider reads from, for the startup log line (never a credential).</summary>
@@ -67,8 +68,8 @@ internal static class RemoteStorageFactory
     private static StoragePipeline CreatePipeline(IServiceProvider services, string name, ResilienceOptions resilience, Func<Exception, bool> isTransient)
         => new(name, resilience, isTransient, services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<TimeProvider>());
 
-    private static IStorageProvider WithMetadataCache(IStorageProvider provider, ResilienceOptions resilience)
+    private static IStorageProvider WithMetadataCache(IServiceProvider services, IStorageProvider provider, ResilienceOptions resilience)
         => resilience.MetadataCacheTtl > TimeSpan.Zero
-            ? new MetadataCachingStorageProvider(provider, resilience.MetadataCacheTtl, resilience.MetadataCacheMaxEntries)
+            ? new MetadataCachingStorageProvider(provider, resilience.MetadataCacheTtl, resilience.MetadataCacheMaxEntries, services.GetRequiredService<TimeProvider>())
             : provider;
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Hosting;
 
 namespace LargeFileGateway.IntegrationTests.Infrastructure;
 
@@ -53,11 +55,66 @@ public sealed class GatewayServer : IAsyncDisposable
         return new GatewayServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/"));
     }
 
+    /// <summary>
+    /// Starts the gateway on <paramref name="root"/> with <paramref name="configureServices"/> applied after the
+    /// gateway's own registrations (the last registration wins), so that a test can replace a service the gateway
+    /// takes from DI: its <see cref="TimeProvider"/>, say, with a clock the test moves.
+    /// </summary>
+    public static async Task<GatewayServer> StartWithServicesAsync(string root, Action<IServiceCollection> configureServices, Action<WebApplication>? beforeStart, params string[] extraArgs)
+    {
+        using var hook = ServicesHook.Install(configureServices);
+        return await StartAsync(root, beforeStart, extraArgs);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await _app.StopAsync(timeout.Token);
         await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Program.CreateApp builds the host itself; the hosting layer announces each build on its DiagnosticListener
+    /// ("HostBuilding", the hook WebApplicationFactory uses) while the services can still be changed. The action is
+    /// held in an AsyncLocal, so only the build on this test's own call path sees it, not a parallel test's.
+    /// </summary>
+    private sealed class ServicesHook : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private static readonly AsyncLocal<Action<IServiceCollection>?> s_current = new();
+        private static readonly Lazy<IDisposable> s_subscription = new(() => DiagnosticListener.AllListeners.Subscribe(new ServicesHook()));
+
+        public static ServicesHook Install(Action<IServiceCollection> configureServices)
+        {
+            _ = s_subscription.Value;
+            s_current.Value = configureServices;
+            return new ServicesHook();
+        }
+
+        public void Dispose() => s_current.Value = null;
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == "Microsoft.Extensions.Hosting")
+            {
+                listener.Subscribe(this);
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Key == "HostBuilding" && value.Value is IHostBuilder builder && s_current.Value is { } configure)
+            {
+                builder.ConfigureServices((_, services) => configure(services));
+            }
+        }
+
+        public void OnCompleted()
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
     }
 }

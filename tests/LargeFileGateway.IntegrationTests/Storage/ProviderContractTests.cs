@@ -161,3 +161,7 @@ public sealed class S3ProviderContractTests(StorageServersFixture servers) : Pro
 
 [Collection(StorageServersGroup.Name)]
 public sealed class HttpOriginProviderContractTests(StorageServersFixture servers) : ProviderContractTests(servers, BackendKind.HttpOrigin);
+
+/// <summary>The same cases on a real S3 engine (Ceph RGW, versioned bucket), where If-Match and version ids are honoured.</summary>
+[Collection(StorageServersGroup.Name)]
+public sealed class S3OnRgwProviderContractTests(StorageServersFixture servers) : ProviderContractTests(servers, BackendKind.S3OnRgw);

@@ -227,3 +227,7 @@ public sealed class S3RangeAndPreconditionTests(StorageServersFixture servers) :
 
 [Collection(StorageServersGroup.Name)]
 public sealed class HttpOriginRangeAndPreconditionTests(StorageServersFixture servers) : RangeAndPreconditionSuite(servers, BackendKind.HttpOrigin);
+
+/// <summary>The same cases on a real S3 engine (Ceph RGW, versioned bucket), where If-Match and version ids are honoured.</summary>
+[Collection(StorageServersGroup.Name)]
+public sealed class S3OnRgwRangeAndPreconditionTests(StorageServersFixture servers) : RangeAndPreconditionSuite(servers, BackendKind.S3OnRgw);

@@ -16,93 +16,66 @@ namespace LargeFileGateway.Storage.HttpOrigin;
 /// If-Range failed because the file changed), a Content-Range for other bytes or another length, or another ETag
 /// are all refused, never relabeled as the range the client asked for.
 /// </remarks>
-internal sealed class HttpOriginStorageProvider : IStorageProvider
+internal sealed class HttpOriginStorageProvider : RemoteStorageProvider<HttpResponseMessage>
 {
     public const string HttpClientName = "HttpOrigin";
 
     private readonly IHttpClientFactory _clients;
     private readonly Uri _baseUrl;
-    private readonly StoragePipeline _pipeline;
-    private readonly TimeSpan _readTimeout;
     private readonly ILogger _logger;
 
     public HttpOriginStorageProvider(IHttpClientFactory clients, Uri baseUrl, StoragePipeline pipeline, TimeSpan readTimeout, ILogger<HttpOriginStorageProvider> logger)
+        : base(pipeline, readTimeout)
     {
         _clients = clients;
         _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
-        _pipeline = pipeline;
-        _readTimeout = readTimeout;
         _logger = logger;
     }
 
-    public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
+    protected override async ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken)
     {
-        if (!RemoteKey.IsServable(key))
+        using var request = new HttpRequestMessage(HttpMethod.Head, UrlOf(key));
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
+        using var response = await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden
+            || (int)response.StatusCode is >= 300 and < 400)
         {
-            return ValueTask.FromResult<FileMetadata?>(null);
+            // 403 (the origin refuses it to us) and redirects (a folder, or elsewhere) are "no such file" here.
+            return null;
         }
 
-        return _pipeline.ExecuteAsync(async token =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Head, UrlOf(key));
-            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
-            using var response = await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-            if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.Forbidden
-                || (int)response.StatusCode is >= 300 and < 400)
-            {
-                // 403 (the origin refuses it to us) and redirects (a folder, or elsewhere) are "no such file" here.
-                return null;
-            }
-
-            ThrowUnlessSuccess(response);
-            return Describe(key, response);
-        }, cancellationToken);
+        ThrowUnlessSuccess(response);
+        return Describe(key, response);
     }
 
-    public async ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
+    protected override async ValueTask<HttpResponseMessage> SendReadAsync(FileMetadata file, long offset, long last, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (length <= 0)
-        {
-            return Stream.Null;
-        }
-
-        var last = offset + length - 1;
-        var response = await _pipeline.ExecuteAsync(async token =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, UrlOf(file.Key));
-            request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
-            request.Headers.Range = new RangeHeaderValue(offset, last);
-            Pin(request, file);
-            var answer = await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
-            try
-            {
-                if (answer.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.RequestedRangeNotSatisfiable)
-                {
-                    throw new StorageObjectChangedException("The file changed or disappeared at the origin since its metadata was read.");
-                }
-
-                ThrowUnlessSuccess(answer);
-                return answer;
-            }
-            catch
-            {
-                answer.Dispose();
-                throw;
-            }
-        }, cancellationToken);
-
+        using var request = new HttpRequestMessage(HttpMethod.Get, UrlOf(file.Key));
+        request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue("identity"));
+        request.Headers.Range = new RangeHeaderValue(offset, last);
+        Pin(request, file);
+        var answer = await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         try
         {
-            EnsureAnswerMatches(response, file, offset, last);
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return new RemoteReadStream(body, response, length, _readTimeout);
+            if (answer.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Gone or HttpStatusCode.RequestedRangeNotSatisfiable)
+            {
+                throw new StorageObjectChangedException("The file changed or disappeared at the origin since its metadata was read.");
+            }
+
+            ThrowUnlessSuccess(answer);
+            return answer;
         }
         catch
         {
-            response.Dispose();
+            answer.Dispose();
             throw;
         }
+    }
+
+    protected override async ValueTask<Stream> AcceptAsync(HttpResponseMessage answer, FileMetadata file, long offset, long last, CancellationToken cancellationToken)
+    {
+        EnsureAnswerMatches(answer, file, offset, last);
+        return await answer.Content.ReadAsStreamAsync(cancellationToken);
     }
 
     /// <summary>Failures worth another attempt: the network, timeouts, and 5xx/429/408 answers (raised as <see cref="HttpRequestException"/>).</summary>

@@ -3,6 +3,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using LargeFileGateway.Observability;
 using LargeFileGateway.Resilience;
 using Microsoft.Net.Http.Headers;
 
@@ -17,108 +18,107 @@ namespace LargeFileGateway.Storage.S3;
 /// forwarded: in particular S3's whole-object checksum headers (x-amz-checksum-*), which would be wrong on a 206.
 /// Multi-range requests reach this class as one ranged read per range; S3 is never asked for several ranges.
 /// The SDK's own retries are off (see <see cref="S3ClientFactory"/>): the provider's pipeline retries instead.
+/// <para>
+/// A 403 means two different things. For a principal without s3:ListBucket, S3 answers a missing key with 403
+/// AccessDenied instead of 404 (so that keys cannot be probed); wrong or expired credentials are a 403 too
+/// (InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken). A HEAD answer has no body, so no error code: on a
+/// 403 to HEAD the provider asks once more with a GET of "bytes=0-0", whose error body names the code. That costs
+/// a second round trip only on a 403; every other lookup stays one HEAD. AccessDenied is "no such key" (null,
+/// 404); everything else is a misconfiguration of the gateway: <see cref="StorageUnavailableException"/> (503),
+/// logged once at Error with the setting to check, never retried and never counted by the breaker. No SDK
+/// exception leaves this class.
+/// </para>
 /// </remarks>
-internal sealed class S3StorageProvider : IStorageProvider, IDisposable
+internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IDisposable
 {
     /// <summary>Separates the S3 ETag from the version id in the gateway's validator; S3 ETags are hex and '-' only.</summary>
     private const char VersionSeparator = '@';
 
+    private const string AccessDenied = "AccessDenied";
+
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
     private readonly string _prefix;
-    private readonly StoragePipeline _pipeline;
-    private readonly TimeSpan _readTimeout;
+    private readonly ILogger _logger;
 
-    public S3StorageProvider(IAmazonS3 client, string bucket, string prefix, StoragePipeline pipeline, TimeSpan readTimeout)
+    /// <summary>The error code last logged as a misconfiguration, so that a flood of requests logs it once.</summary>
+    private string? _loggedMisconfiguration;
+
+    public S3StorageProvider(IAmazonS3 client, string bucket, string prefix, StoragePipeline pipeline, TimeSpan readTimeout, ILogger<S3StorageProvider> logger)
+        : base(pipeline, readTimeout)
     {
         _client = client;
         _bucket = bucket;
         var trimmed = prefix.Trim('/');
         _prefix = trimmed.Length == 0 ? string.Empty : trimmed + "/";
-        _pipeline = pipeline;
-        _readTimeout = readTimeout;
-    }
-
-    public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
-    {
-        if (!RemoteKey.IsServable(key))
-        {
-            return ValueTask.FromResult<FileMetadata?>(null);
-        }
-
-        return _pipeline.ExecuteAsync(async token =>
-        {
-            GetObjectMetadataResponse head;
-            try
-            {
-                head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, token);
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-            catch (AmazonS3Exception ex) when (!IsTransient(ex))
-            {
-                throw new StorageUnavailableException("S3 refused the metadata lookup.", ex);
-            }
-
-            if (head.DeleteMarker is "true" || head.ContentLength < 0 || string.IsNullOrEmpty(head.ETag))
-            {
-                return null;
-            }
-
-            return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(AsUtc(head.LastModified)), ToValidator(head.ETag, head.VersionId));
-        }, cancellationToken);
-    }
-
-    public async ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        if (length <= 0)
-        {
-            return Stream.Null;
-        }
-
-        var (s3ETag, versionId) = FromValidator(file.ETag);
-        var last = offset + length - 1;
-        var response = await _pipeline.ExecuteAsync(async token =>
-        {
-            try
-            {
-                return await _client.GetObjectAsync(new GetObjectRequest
-                {
-                    BucketName = _bucket,
-                    Key = _prefix + file.Key,
-                    ByteRange = new ByteRange(offset, last),
-
-                    // Pinned: S3 answers 412 rather than bytes of another version (and a version id is exact).
-                    EtagToMatch = s3ETag,
-                    VersionId = versionId,
-                }, token);
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable)
-            {
-                throw new StorageObjectChangedException("The object changed or disappeared since its metadata was read.", ex);
-            }
-            catch (AmazonS3Exception ex) when (!IsTransient(ex))
-            {
-                throw new StorageUnavailableException("S3 refused the read.", ex);
-            }
-        }, cancellationToken);
-
-        try
-        {
-            EnsureAnswerMatches(response, file, s3ETag, offset, last);
-            return new RemoteReadStream(response.ResponseStream, response, length, _readTimeout);
-        }
-        catch
-        {
-            response.Dispose();
-            throw;
-        }
+        _logger = logger;
     }
 
     public void Dispose() => _client.Dispose();
+
+    protected override async ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken)
+    {
+        GetObjectMetadataResponse head;
+        try
+        {
+            head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden)
+        {
+            var code = await ProbeErrorCodeAsync(key, cancellationToken);
+            return code is AccessDenied or "NoSuchKey" ? null : throw Misconfigured(code ?? ex.ErrorCode, "S3 refused the metadata lookup.", ex);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException && !IsTransient(ex))
+        {
+            throw Misconfigured((ex as AmazonServiceException)?.ErrorCode, "S3 refused the metadata lookup.", ex);
+        }
+
+        _loggedMisconfiguration = null;
+        if (head.DeleteMarker is "true" || head.ContentLength < 0 || string.IsNullOrEmpty(head.ETag))
+        {
+            return null;
+        }
+
+        return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(AsUtc(head.LastModified)), ToValidator(head.ETag, head.VersionId));
+    }
+
+    protected override async ValueTask<GetObjectResponse> SendReadAsync(FileMetadata file, long offset, long last, CancellationToken cancellationToken)
+    {
+        var (s3ETag, versionId) = FromValidator(file.ETag);
+        try
+        {
+            return await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + file.Key,
+                ByteRange = new ByteRange(offset, last),
+
+                // Pinned: S3 answers 412 rather than bytes of another version (and a version id is exact).
+                EtagToMatch = s3ETag,
+                VersionId = versionId,
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable
+            || ex.ErrorCode == AccessDenied)
+        {
+            // AccessDenied for a key whose metadata was just read: without s3:ListBucket, that is how a deleted object looks.
+            throw new StorageObjectChangedException("The object changed or disappeared since its metadata was read.", ex);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException && !IsTransient(ex))
+        {
+            throw Misconfigured((ex as AmazonServiceException)?.ErrorCode, "S3 refused the read.", ex);
+        }
+    }
+
+    protected override ValueTask<Stream> AcceptAsync(GetObjectResponse answer, FileMetadata file, long offset, long last, CancellationToken cancellationToken)
+    {
+        EnsureAnswerMatches(answer, file, FromValidator(file.ETag).S3ETag, offset, last);
+        return ValueTask.FromResult(answer.ResponseStream);
+    }
 
     /// <summary>Failures worth another attempt: the network, S3's 5xx (503 SlowDown included) and throttling.</summary>
     public static bool IsTransient(Exception exception)
@@ -136,6 +136,45 @@ internal sealed class S3StorageProvider : IStorageProvider, IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>The setting to check for an S3 error code that means the gateway, not the client, is wrong.</summary>
+    private static string SettingFor(string? errorCode) => errorCode switch
+    {
+        "InvalidAccessKeyId" => "Gateway:Storage:S3:AccessKeyId",
+        "SignatureDoesNotMatch" => "Gateway:Storage:S3:SecretAccessKey",
+        "ExpiredToken" or "InvalidToken" or "TokenRefreshRequired" => "the AWS credentials (Gateway:Storage:S3:AccessKeyId, or the environment's credential chain)",
+        "AuthorizationHeaderMalformed" or "PermanentRedirect" or "IllegalLocationConstraintException" => "Gateway:Storage:S3:Region and Gateway:Storage:S3:ServiceUrl",
+        "NoSuchBucket" or "AllAccessDisabled" => "Gateway:Storage:S3:Bucket",
+        _ => "the Gateway:Storage:S3 section and the bucket's permissions for the gateway's credentials",
+    };
+
+    /// <summary>
+    /// Reads the error code a HEAD could not carry: the same key with "bytes=0-0" (one byte at most, or an error
+    /// body). Null when the GET is answered (HEAD and GET then disagree, which is no "no such key" either).
+    /// </summary>
+    private async ValueTask<string?> ProbeErrorCodeAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var probe = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = new ByteRange(0, 0) }, cancellationToken);
+            return null;
+        }
+        catch (AmazonServiceException ex) when (ex.StatusCode != 0 && !IsTransient(ex))
+        {
+            return ex.ErrorCode;
+        }
+    }
+
+    private StorageUnavailableException Misconfigured(string? errorCode, string message, Exception exception)
+    {
+        var code = string.IsNullOrEmpty(errorCode) ? exception.GetType().Name : errorCode;
+        if (!string.Equals(Interlocked.Exchange(ref _loggedMisconfiguration, code), code, StringComparison.Ordinal))
+        {
+            Log.S3RequestRefused(_logger, _bucket, code, SettingFor(errorCode));
+        }
+
+        return new StorageUnavailableException(message + " (" + code + ")", exception);
     }
 
     // Belt and braces: some S3-compatible servers ignore If-Match; the answer's own ETag and Content-Range say

@@ -20,6 +20,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private int _cutsDone;
     private TimeSpan _delay;
     private int _delaysLeft;
+    private int _delaysStarted;
     private int _connectionsAccepted;
     private long _pauseAfterBytes = long.MaxValue;
     private int _pausesLeft;
@@ -39,6 +40,9 @@ public sealed class FaultProxy : IAsyncDisposable
     public int CutsDone => Volatile.Read(ref _cutsDone);
 
     public int ConnectionsAccepted => Volatile.Read(ref _connectionsAccepted);
+
+    /// <summary>Responses held back so far by <see cref="DelayFirstResponseBytes"/> (a signal that a stall is in effect).</summary>
+    public int DelaysStarted => Volatile.Read(ref _delaysStarted);
 
     public static FaultProxy Start(int targetPort)
     {
@@ -199,6 +203,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     limit = Volatile.Read(ref _cutAfterBytes);
                     if (Interlocked.Decrement(ref _delaysLeft) >= 0)
                     {
+                        Interlocked.Increment(ref _delaysStarted);
                         await Task.Delay(_delay, _stop.Token);
                     }
                 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Amazon.Runtime;
 using Amazon.S3;
-using Amazon.S3.Model;
 using LargeFileGateway.IntegrationTests.Infrastructure;
 
 namespace LargeFileGateway.IntegrationTests.Storage.Servers;
@@ -11,7 +9,7 @@ namespace LargeFileGateway.IntegrationTests.Storage.Servers;
 /// A real S3-compatible server: the npm package s3rver (pinned in tests/run.sh, installed into tests/.tools), run
 /// with node on 127.0.0.1 on a port the OS picks. Fails loudly when node or s3rver is missing.
 /// </summary>
-public sealed partial class S3rverProcess : IAsyncDisposable
+public sealed partial class S3rverProcess : S3Server
 {
     /// <summary>s3rver's built-in credentials.</summary>
     public const string AccessKeyId = "S3RVER";
@@ -21,17 +19,14 @@ public sealed partial class S3rverProcess : IAsyncDisposable
     private readonly TempFolder _data;
 
     private S3rverProcess(Process process, TempFolder data, int port)
+        : base(port, AccessKeyId, SecretAccessKey)
     {
         _process = process;
         _data = data;
-        Port = port;
-        Client = CreateClient($"http://127.0.0.1:{port}");
     }
 
-    public int Port { get; }
-
-    /// <summary>A client straight to the server (not through any proxy), for seeding and replacing objects.</summary>
-    public AmazonS3Client Client { get; }
+    /// <summary>s3rver has no versioning: an overwrite replaces the bytes, and a pinned read of the old ones fails.</summary>
+    public override bool KeepsVersions => false;
 
     public static async Task<S3rverProcess> StartAsync()
     {
@@ -84,46 +79,13 @@ public sealed partial class S3rverProcess : IAsyncDisposable
         throw new InvalidOperationException("s3rver did not start: " + errors);
     }
 
-    public static AmazonS3Client CreateClient(string serviceUrl) => new(new BasicAWSCredentials(AccessKeyId, SecretAccessKey), new AmazonS3Config
-    {
-        ServiceURL = serviceUrl,
-        ForcePathStyle = true,
-        AuthenticationRegion = "us-east-1",
-
-        // No checksums beyond what S3 requires: s3rver 3.7 knows nothing of them (uploads also turn off aws-chunked, below).
-        RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-        ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-    });
+    public static AmazonS3Client CreateClient(string serviceUrl) => CreateClient(serviceUrl, AccessKeyId, SecretAccessKey);
 
     /// <summary>Gateway arguments that serve <paramref name="bucket"/> (under <paramref name="prefix"/>) through <paramref name="port"/>.</summary>
-    public static string[] GatewayArgs(int port, string bucket, string prefix = "") =>
-    [
-        "--Gateway:Storage:Provider=S3",
-        $"--Gateway:Storage:S3:ServiceUrl=http://127.0.0.1:{port}",
-        "--Gateway:Storage:S3:Region=us-east-1",
-        $"--Gateway:Storage:S3:Bucket={bucket}",
-        $"--Gateway:Storage:S3:Prefix={prefix}",
-        "--Gateway:Storage:S3:ForcePathStyle=true",
-        $"--Gateway:Storage:S3:AccessKeyId={AccessKeyId}",
-        $"--Gateway:Storage:S3:SecretAccessKey={SecretAccessKey}",
-    ];
+    public static string[] GatewayArgs(int port, string bucket, string prefix = "") => GatewayArgs(port, bucket, prefix, AccessKeyId, SecretAccessKey);
 
-    public async Task CreateBucketAsync(string bucket) => await Client.PutBucketAsync(new PutBucketRequest { BucketName = bucket });
-
-    // UseChunkEncoding = false: s3rver stores aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) bodies with their
-    // chunk signatures in them instead of decoding them.
-    public async Task PutAsync(string bucket, string key, byte[] bytes)
+    protected override async ValueTask StopAsync()
     {
-        using var content = new MemoryStream(bytes, writable: false);
-        await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = content, AutoCloseStream = false, UseChunkEncoding = false });
-    }
-
-    public async Task PutFileAsync(string bucket, string key, string path)
-        => await Client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, FilePath = path, UseChunkEncoding = false });
-
-    public async ValueTask DisposeAsync()
-    {
-        Client.Dispose();
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

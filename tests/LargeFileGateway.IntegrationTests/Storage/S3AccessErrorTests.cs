@@ -1,0 +1,159 @@
+using System.Net;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+using LargeFileGateway.IntegrationTests.Storage.Servers;
+
+namespace LargeFileGateway.IntegrationTests.Storage;
+
+/// <summary>
+/// Regression tests for issue 10 (reliability 4): S3 errors that are not outages. Wrong credentials are the
+/// gateway's misconfiguration (503 with problem details, one Error line naming the setting, no retry); a missing
+/// key seen by a principal without s3:ListBucket (403 AccessDenied) is the client's 404. Run on s3rver and on RGW;
+/// what s3rver cannot show (it checks the access key id but not the signature, and knows no policies) runs on RGW.
+/// </summary>
+public abstract class S3AccessErrorTests : IAsyncLifetime
+{
+    private const string MisconfigurationEvent = "S3RequestRefused";
+    private const string RetryEvent = "StorageRetry";
+
+    private readonly StorageServersFixture _servers;
+    private readonly BackendKind _kind;
+    private readonly CapturingLoggerProvider _logs = new();
+    private StorageBackend _backend = null!;
+
+    protected S3AccessErrorTests(StorageServersFixture servers, BackendKind kind)
+    {
+        _servers = servers;
+        _kind = kind;
+    }
+
+    public async Task InitializeAsync()
+    {
+        _backend = await StorageBackend.CreateAsync(_kind, _servers);
+        await _backend.PutAsync("file.bin", "stored bytes"u8.ToArray());
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _backend.DisposeAsync();
+        _logs.Dispose();
+    }
+
+    [Fact]
+    public async Task Get_UnknownAccessKeyId_Returns503ProblemNamingTheSettingWithoutRetry()
+    {
+        await using var gateway = await _backend.StartGatewayAsAsync("AKIDNOSUCHUSER000000", "whatever", CaptureLogs);
+
+        using var response = await gateway.Client.GetAsync("files/file.bin");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        AssertLoggedOnceWithoutRetry("InvalidAccessKeyId", "Gateway:Storage:S3:AccessKeyId");
+    }
+
+    [Fact]
+    public async Task Get_RefusedCredentialsRepeatedly_NeverOpensTheCircuit()
+    {
+        await using var wrong = await _backend.StartGatewayAsAsync("AKIDNOSUCHUSER000000", "whatever", CaptureLogs,
+            "--Gateway:Storage:Resilience:BreakerMinimumThroughput=2");
+        for (var i = 0; i < 5; i++)
+        {
+            using var refused = await wrong.Client.GetAsync("files/file.bin");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+
+            // An open circuit would answer with its break as Retry-After; a refusal is not an outage to wait out.
+            Assert.Null(refused.Headers.RetryAfter);
+        }
+    }
+
+    protected StorageBackend Backend => _backend;
+
+    protected CapturingLoggerProvider Logs => _logs;
+
+    /// <summary>One Error line for the refusal, naming S3's code and the setting to fix, and no retry of it.</summary>
+    protected void AssertLoggedOnceWithoutRetry(string errorCode, string setting)
+    {
+        var logged = Assert.Single(_logs.Entries, e => e.EventId.Name == MisconfigurationEvent);
+        Assert.Equal(errorCode, logged.Values["ErrorCode"]);
+        Assert.Contains(setting, logged.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == RetryEvent);
+    }
+
+    protected void CaptureLogs(WebApplication app) => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs);
+}
+
+[Collection(StorageServersGroup.Name)]
+public sealed class S3rverAccessErrorTests(StorageServersFixture servers) : S3AccessErrorTests(servers, BackendKind.S3);
+
+/// <summary>
+/// On RGW also a second user whose bucket policy grants reads (s3:GetObject, and s3:GetObjectVersion, which reads
+/// pinned to a version id need) but not s3:ListBucket, as many read-only roles are.
+/// </summary>
+[Collection(StorageServersGroup.Name)]
+public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3AccessErrorTests(servers, BackendKind.S3OnRgw)
+{
+    [Fact]
+    public async Task Get_WrongSecretKey_Returns503ProblemLoggedOnceNamingTheSettingWithoutRetry()
+    {
+        await using var gateway = await Backend.StartGatewayAsAsync(Backend.S3!.AccessKey, "not-the-secret-key", CaptureLogs);
+
+        var answers = new List<(HttpStatusCode Status, string? ContentType)>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await gateway.Client.GetAsync("files/file.bin");
+            answers.Add((response.StatusCode, response.Content.Headers.ContentType?.MediaType));
+        }
+
+        Assert.All(answers, answer => Assert.Equal((HttpStatusCode.ServiceUnavailable, "application/problem+json"), answer));
+        AssertLoggedOnceWithoutRetry("SignatureDoesNotMatch", "Gateway:Storage:S3:SecretAccessKey");
+    }
+
+    [Fact]
+    public async Task Get_MissingKeyForReaderWithoutListBucket_Returns404AndNeverOpensTheCircuit()
+    {
+        var (accessKey, secretKey) = await ReaderWithoutListBucketAsync();
+        await using var gateway = await Backend.StartGatewayAsAsync(accessKey, secretKey, CaptureLogs,
+            "--Gateway:Storage:Resilience:BreakerMinimumThroughput=2", "--Gateway:Storage:Resilience:MetadataCacheTtl=00:00:00");
+
+        var missing = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            using var response = await gateway.Client.GetAsync($"files/no-such-{i}.bin");
+            missing.Add(response.StatusCode);
+        }
+
+        using var existing = await gateway.Client.GetAsync("files/file.bin");
+
+        Assert.All(missing, status => Assert.Equal(HttpStatusCode.NotFound, status));
+        Assert.Equal(HttpStatusCode.OK, existing.StatusCode);
+        Assert.Equal("stored bytes"u8.ToArray(), await existing.Content.ReadAsByteArrayAsync());
+        Assert.DoesNotContain(Logs.Entries, e => e.EventId.Name == "S3RequestRefused");
+    }
+
+    [Fact]
+    public async Task Get_ReaderWithoutListBucket_DirectS3AnswerIsAccessDeniedNot404()
+    {
+        // The premise of the test above, checked on the server itself: a missing key is a 403 to this principal.
+        var (accessKey, secretKey) = await ReaderWithoutListBucketAsync();
+        using var reader = S3Server.CreateClient($"http://127.0.0.1:{Backend.S3!.Port}", accessKey, secretKey);
+
+        var ex = await Assert.ThrowsAsync<Amazon.S3.AmazonS3Exception>(() => reader.GetObjectAsync(Backend.Bucket, "pub/no-such.bin"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
+        Assert.Equal("AccessDenied", ex.ErrorCode);
+    }
+
+    private async Task<(string AccessKey, string SecretKey)> ReaderWithoutListBucketAsync()
+    {
+        var rgw = (RgwProcess)Backend.S3!;
+        var uid = "reader-" + Guid.NewGuid().ToString("N")[..8];
+        var keys = await rgw.CreateUserAsync(uid);
+        var policy = $$"""
+            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam:::user/{{uid}}"]},
+            "Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::{{Backend.Bucket}}/*"]}]}
+            """;
+        await rgw.Client.PutBucketPolicyAsync(new PutBucketPolicyRequest { BucketName = Backend.Bucket, Policy = policy });
+        return keys;
+    }
+}
