@@ -97,8 +97,10 @@ internal sealed class DownloadHandler
         {
             try
             {
-                await ServeAsync(exchange, key);
-                return;
+                if (!await ServeAsync(exchange, key, mayLookAgain: attempt < MaxAttempts))
+                {
+                    return;
+                }
             }
             catch (StorageObjectChangedException ex) when (attempt < MaxAttempts && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
             {
@@ -119,7 +121,8 @@ internal sealed class DownloadHandler
         }
     }
 
-    private async Task ServeAsync(DownloadExchange exchange, string key)
+    /// <summary>Serves the current version of <paramref name="key"/>; true when it must be looked up once more first.</summary>
+    private async Task<bool> ServeAsync(DownloadExchange exchange, string key, bool mayLookAgain)
     {
         var context = exchange.Context;
 
@@ -128,23 +131,31 @@ internal sealed class DownloadHandler
         if (representation is null)
         {
             await DownloadProblems.NotFoundAsync(context);
-            return;
+            return false;
         }
 
         // 3. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
         var plan = _planner.Plan(context, representation);
         exchange.RangeKind = plan.Ranges.Kind;
+        if (plan.Kind == ResponseKind.RangeNotSatisfiable && mayLookAgain && _files.Forget(key))
+        {
+            // A length remembered by the metadata cache may be older than the object (a file that grew, a resume
+            // past the cached end): a 416 is only answered from a fresh lookup.
+            Log.RangeCheckedAgainstFreshMetadata(_logger, key);
+            return true;
+        }
+
         if (plan.Kind == ResponseKind.PreconditionFailed)
         {
             await DownloadProblems.WriteAsync(context, StatusCodes.Status412PreconditionFailed, "A precondition of the request does not hold for the current file.");
-            return;
+            return false;
         }
 
         // 4. Headers, all in one place.
         _headers.Write(context, plan, representation);
         if (plan.Kind != ResponseKind.Content || !plan.SendsBody || plan.OffloadUri is not null)
         {
-            return;
+            return false;
         }
 
         // 5. Body.
@@ -152,6 +163,7 @@ internal sealed class DownloadHandler
             TransferRegistry.DescribeRange(plan.Ranges.Ranges, representation.Length), plan.PayloadLength(representation.Length));
         exchange.Body = new BodyProgress(transfer);
         exchange.Aborted = !await _body.WriteAsync(context, plan, representation, exchange.Body);
+        return false;
     }
 
     private async Task AnswerStorageFailureAsync(DownloadExchange exchange, Exception exception)

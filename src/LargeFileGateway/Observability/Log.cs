@@ -44,6 +44,10 @@ internal static partial class Log
         Message = "This instance cannot serve {Key} now (out of a local resource); a proxy may retry elsewhere: {Reason}")]
     public static partial void InstanceOverloaded(ILogger logger, string key, string reason);
 
+    [LoggerMessage(EventId = 12, EventName = nameof(RangeCheckedAgainstFreshMetadata), Level = LogLevel.Debug,
+        Message = "No range of the cached length of {Key} is satisfiable; looking it up afresh before answering 416")]
+    public static partial void RangeCheckedAgainstFreshMetadata(ILogger logger, string key);
+
     [LoggerMessage(EventId = 100, EventName = nameof(StorageRetry), Level = LogLevel.Warning,
         Message = "Storage call to {Provider} failed; retry {Attempt} in {DelayMs:F0} ms")]
     public static partial void StorageRetry(ILogger logger, string provider, int attempt, double delayMs, Exception? exception);

@@ -24,6 +24,21 @@ internal sealed class StoredFiles
     /// the file open for the request (<see cref="IOpenableStorage"/>) is asked once, and every read of the request
     /// then goes through that open file. Outages throw <see cref="StorageUnavailableException"/>.
     /// </summary>
+    /// <summary>
+    /// Drops what a metadata cache remembers of <paramref name="key"/>, so the next <see cref="FindAsync"/> asks
+    /// storage itself; false when nothing is cached (the local provider looks every request up afresh).
+    /// </summary>
+    public bool Forget(string key)
+    {
+        if (_storage is not IMetadataCache cache)
+        {
+            return false;
+        }
+
+        cache.Invalidate(key);
+        return true;
+    }
+
     public async ValueTask<StoredFile?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var contentType = _contentTypes.For(key);

@@ -61,6 +61,28 @@ public abstract class ReplacedObjectTests(StorageServersFixture servers, Backend
         Assert.Equal(second[500..600], await after.Content.ReadAsByteArrayAsync());
     }
 
+    [Fact]
+    public async Task GetRange_PastTheCachedLengthOfAGrownObject_ServesTheRangeOfTheNewVersion()
+    {
+        var first = Seeded(1000, seed: 5);
+        var grown = Seeded(3000, seed: 6);
+        await _backend.PutAsync("growing.bin", first);
+        await using var gateway = await _backend.StartGatewayAsync(null, "--Gateway:Storage:Resilience:MetadataCacheTtl=00:10:00");
+        using (await gateway.Client.GetAsync("files/growing.bin"))
+        {
+        }
+
+        await _backend.PutAsync("growing.bin", grown);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "files/growing.bin");
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(2000, null);
+
+        using var after = await gateway.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, after.StatusCode);
+        Assert.Equal("bytes 2000-2999/3000", after.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(grown[2000..], await after.Content.ReadAsByteArrayAsync());
+    }
+
     private static byte[] Seeded(int length, int seed)
     {
         var bytes = new byte[length];
