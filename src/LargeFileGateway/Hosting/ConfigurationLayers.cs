@@ -6,7 +6,8 @@ namespace LargeFileGateway.Hosting;
 
 /// <summary>
 /// The gateway's configuration sources on top of the host's, lowest first: appsettings.json beside the executable,
-/// the file named by <c>--config</c>, environment variables, the command line (with its shorthands).
+/// the file named by <c>--config</c>, environment variables (also the ASPNETCORE_ and DOTNET_ ones, read again so
+/// that they beat the files), the command line (with its shorthands).
 /// </summary>
 internal static class ConfigurationLayers
 {
@@ -33,7 +34,10 @@ internal static class ConfigurationLayers
             configuration.AddJsonFile(folder, Path.GetFileName(fullPath), optional: false, reloadOnChange: false);
         }
 
-        configuration.AddEnvironmentVariables().AddCommandLine(args, SwitchMappings);
+        // The environment again, above the files: the host reads ASPNETCORE_* and DOTNET_* (ASPNETCORE_URLS,
+        // ASPNETCORE_HTTP_PORTS) below every settings file, so a "Urls" in a --config file would beat them.
+        configuration.AddEnvironmentVariables("DOTNET_").AddEnvironmentVariables("ASPNETCORE_").AddEnvironmentVariables()
+            .AddCommandLine(args, SwitchMappings);
 
         // "Gateway:Offload = None | NginxAccelRedirect" is the documented short form of Gateway:Offload:Mode.
         if (configuration[OffloadOptions.SectionName] is { Length: > 0 } offloadMode && configuration[$"{OffloadOptions.SectionName}:Mode"] is null)

@@ -25,7 +25,7 @@ internal static class TransferProgressExtensions
     public static WebApplication MapTransferProgress(this WebApplication app)
     {
         var group = app.MapGroup(string.Empty).AddEndpointFilter<EventsAccessFilter>();
-        group.MapGet("/events", TransferEventsEndpoint.Stream);
+        group.MapGet("/events", TransferEventsEndpoint.StreamAsync);
         group.MapGet("/", DashboardPage.Serve);
         group.MapGet("/dashboard", DashboardPage.Serve);
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -10,27 +10,21 @@ namespace LargeFileGateway.Progress;
 /// <summary>
 /// Every download in flight and the events about them. Downloads call <see cref="Start"/> and <see cref="End"/>
 /// once each and bump their <see cref="Transfer"/>'s counter per chunk; a timer samples the counters into
-/// coalesced progress events. Each event is numbered, serialized once, kept in a bounded ring for resume and
-/// offered to every watcher's bounded queue. One lock orders all of it, so a snapshot and the sequence it covers
-/// always agree; the lock is never taken per chunk.
+/// coalesced progress events (<see cref="TransferRate"/>). Each event is serialized once and handed to the
+/// <see cref="TransferEventHub"/>, which numbers it, keeps it for resume and offers it to every watcher. One lock
+/// orders all of it, so a snapshot and the sequence it covers always agree; the lock is never taken per chunk.
 /// </summary>
 internal sealed class TransferRegistry : IDisposable
 {
-    /// <summary>Below this a transfer that did not move in a sample counts as stalled: its rate shows as zero.</summary>
-    private const double StalledBytesPerSecond = 1024;
-
     private readonly Lock _lock = new();
     private readonly Dictionary<long, Transfer> _active = [];
     private readonly Queue<TransferView> _recent = new();
-    private readonly HashSet<TransferWatcher> _watchers = [];
-    private readonly EventRing _ring;
+    private readonly TransferEventHub _events;
     private readonly EventsOptions _options;
     private readonly TimeProvider _time;
     private readonly ITimer? _sampler;
     private readonly ILogger _logger;
-    private readonly string _epoch;
     private long _lastTransferId;
-    private long _lastSequence;
     private long _completed;
     private long _aborted;
     private long _failed;
@@ -47,8 +41,7 @@ internal sealed class TransferRegistry : IDisposable
         _options = options;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time;
-        _ring = new EventRing(options.RingCapacity);
-        _epoch = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture);
+        _events = new TransferEventHub(options.RingCapacity, time.GetUtcNow());
         IsTracking = options.Access != EventsAccessMode.Off;
         if (startSampler && IsTracking)
         {
@@ -69,7 +62,7 @@ internal sealed class TransferRegistry : IDisposable
         {
             lock (_lock)
             {
-                return _watchers.Count;
+                return _events.Watchers.Count;
             }
         }
     }
@@ -81,7 +74,7 @@ internal sealed class TransferRegistry : IDisposable
         {
             lock (_lock)
             {
-                return _watchers.Sum(watcher => watcher.DroppedEvents);
+                return _events.Watchers.Sum(watcher => watcher.DroppedEvents);
             }
         }
     }
@@ -154,14 +147,7 @@ internal sealed class TransferRegistry : IDisposable
                     continue;
                 }
 
-                var seconds = _time.GetElapsedTime(transfer.SampledTimestamp, now).TotalSeconds;
-                var instant = seconds > 0 ? moved / seconds : 0;
-
-                // Half of the new sample, half of the history: steady enough for an ETA, quick to follow a change.
-                // TCP sends in bursts, so one quiet sample only halves the rate; a stalled transfer reaches zero
-                // within a few samples and then stops producing events.
-                var rate = transfer.BytesPerSecond == 0 ? instant : (transfer.BytesPerSecond + instant) / 2;
-                transfer.BytesPerSecond = moved == 0 && rate < StalledBytesPerSecond ? 0 : rate;
+                transfer.BytesPerSecond = TransferRate.Next(transfer.BytesPerSecond, moved, _time.GetElapsedTime(transfer.SampledTimestamp, now));
                 transfer.SampledBytes = sent;
                 transfer.SampledTimestamp = now;
                 Publish("progress", View(transfer, TransferOutcome.Active, endedAt: null));
@@ -178,8 +164,7 @@ internal sealed class TransferRegistry : IDisposable
         lock (_lock)
         {
             List<PublishedEvent> initial = [Retry()];
-            List<PublishedEvent>? missed = null;
-            var resumed = TryParseSequence(lastEventId, out var sequence) && _ring.TryGetAfter(sequence, _lastSequence, out missed);
+            var resumed = _events.TryGetMissed(lastEventId, out var missed);
             if (resumed)
             {
                 initial.AddRange(missed!);
@@ -190,8 +175,8 @@ internal sealed class TransferRegistry : IDisposable
             }
 
             var watcher = new TransferWatcher(this, _options.WatcherQueueCapacity, initial);
-            _watchers.Add(watcher);
-            Log.WatcherConnected(_logger, resumed ? "resumed" : "snapshot", _watchers.Count);
+            _events.Add(watcher);
+            Log.WatcherConnected(_logger, resumed ? "resumed" : "snapshot", _events.Watchers.Count);
             return watcher;
         }
     }
@@ -214,7 +199,7 @@ internal sealed class TransferRegistry : IDisposable
             var totals = new TransferTotals(active.Count, rate, _completed, _aborted, _failed, _finishedBytes + liveBytes);
             var snapshot = new TransferSnapshot(active, [.. _recent], totals);
             var json = JsonSerializer.Serialize(snapshot, ProgressJsonContext.Default.TransferSnapshot);
-            return new PublishedEvent(_lastSequence, new SseItem<string>(json, "snapshot") { EventId = EventId(_lastSequence) });
+            return _events.AsOfNow("snapshot", json);
         }
     }
 
@@ -229,9 +214,9 @@ internal sealed class TransferRegistry : IDisposable
     {
         lock (_lock)
         {
-            if (_watchers.Remove(watcher))
+            if (_events.Remove(watcher))
             {
-                Log.WatcherDisconnected(_logger, _watchers.Count);
+                Log.WatcherDisconnected(_logger, _events.Watchers.Count);
             }
         }
     }
@@ -239,33 +224,14 @@ internal sealed class TransferRegistry : IDisposable
     public void Dispose() => _sampler?.Dispose();
 
     private void Publish(string eventType, TransferView view)
-    {
-        var json = JsonSerializer.Serialize(view, ProgressJsonContext.Default.TransferView);
-        var published = new PublishedEvent(++_lastSequence, new SseItem<string>(json, eventType) { EventId = EventId(_lastSequence) });
-        _ring.Add(published);
-        foreach (var watcher in _watchers)
-        {
-            watcher.Offer(published);
-        }
-    }
+        => _events.Publish(eventType, JsonSerializer.Serialize(view, ProgressJsonContext.Default.TransferView));
 
     /// <summary>
-    /// An event with no data and no type: browsers take its <c>retry:</c> and dispatch nothing (WHATWG HTML
-    /// §9.2.6: an empty data buffer is not dispatched).
+    /// An event with no data and no type: the stream carries only its <c>retry:</c> field, which browsers apply
+    /// without dispatching anything (WHATWG HTML §9.2.6: an empty data buffer is not dispatched).
     /// </summary>
     private PublishedEvent Retry()
         => new(long.MinValue, new SseItem<string>(string.Empty) { ReconnectionInterval = _options.ReconnectDelay });
-
-    private string EventId(long sequence) => string.Create(CultureInfo.InvariantCulture, $"{_epoch}-{sequence}");
-
-    private bool TryParseSequence(string? eventId, out long sequence)
-    {
-        sequence = 0;
-        var dash = eventId?.LastIndexOf('-') ?? -1;
-        return dash > 0
-            && eventId.AsSpan(0, dash).SequenceEqual(_epoch)
-            && long.TryParse(eventId.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
-    }
 
     private static TransferView View(Transfer transfer, TransferOutcome outcome, DateTimeOffset? endedAt)
         => new(transfer.Id, transfer.Key, transfer.Client, transfer.Range, transfer.BytesSent, transfer.TotalBytes,

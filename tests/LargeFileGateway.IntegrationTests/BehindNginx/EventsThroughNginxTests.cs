@@ -5,7 +5,6 @@ namespace LargeFileGateway.IntegrationTests.BehindNginx;
 /// <summary>The real /events stream and the dashboard through the shipped nginx config (issue 6 with issue 5).</summary>
 public sealed class EventsThroughNginxTests : IAsyncLifetime
 {
-    private static readonly TimeSpan WithinASecond = TimeSpan.FromSeconds(1);
     private readonly TempFolder _root = new("nginx-events");
     private GatewaysBehindNginx _stack = null!;
     private HttpClient _client = null!;
@@ -24,8 +23,13 @@ public sealed class EventsThroughNginxTests : IAsyncLifetime
         _root.Dispose();
     }
 
+    /// <summary>
+    /// Each event must pass nginx while the stream stays open and the download is held (the slow client reads only
+    /// when told): an nginx that buffered the stream would hold these few hundred bytes until its buffer filled or
+    /// the stream ended, and the waits (bounded) would run out. An order of signals, not a clock.
+    /// </summary>
     [Fact]
-    public async Task Events_ThroughNginx_ArriveWithinASecond()
+    public async Task Events_ThroughNginx_ArriveWhileTheStreamStaysOpen()
     {
         using var events = await SseReader.OpenAsync(_client);
         Assert.Equal("text/event-stream", events.Response.Content.Headers.ContentType?.MediaType);
@@ -33,11 +37,11 @@ public sealed class EventsThroughNginxTests : IAsyncLifetime
         await events.NextEventAsync("snapshot");
 
         using var download = await SlowClient.StartAsync(_stack.Nginx.Port, "/files/video.mkv");
-        var started = await events.NextEventAsync("started", wait: WithinASecond);
+        var started = await events.NextEventAsync("started");
         await download.ReadAsync(2 << 20);
-        var progress = await events.NextEventAsync("progress", wait: WithinASecond);
+        var progress = await events.NextEventAsync("progress");
         await download.ReadToEndAsync();
-        var completed = await events.NextEventAsync("completed", wait: WithinASecond);
+        var completed = await events.NextEventAsync("completed");
 
         Assert.Contains("video.mkv", started.Data, StringComparison.Ordinal);
         Assert.Contains("bytesSent", progress.Data, StringComparison.Ordinal);

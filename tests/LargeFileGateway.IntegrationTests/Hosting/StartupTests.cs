@@ -104,6 +104,23 @@ public sealed class StartupTests
         Assert.Equal("listening", await client.GetStringAsync("files/a.txt"));
     }
 
+    [Theory]
+    [InlineData("ASPNETCORE_HTTP_PORTS", "{0}", "http://[::]:{0}")]
+    [InlineData("ASPNETCORE_URLS", "http://127.0.0.1:{0}", "http://127.0.0.1:{0}")]
+    public async Task ListenAddressFromEnvironment_WithASampleConfigFile_WinsOverTheFile(string variable, string value, string expectedAddress)
+    {
+        using var root = new TempFolder("listen-config");
+        var sample = Path.Combine(RepositoryPaths.Root, "config", "appsettings.Local.json");
+        var port = FreePort();
+        string Format(string text) => string.Format(System.Globalization.CultureInfo.InvariantCulture, text, port);
+
+        using var gateway = GatewayProcess.StartAsConfigured(root.Path, new Dictionary<string, string> { [variable] = Format(value) }, "--config", sample, "--root", root.Path);
+        var listening = await Eventually.TrueAsync(() => gateway.Output.Contains("Now listening on: ", StringComparison.Ordinal) || gateway.HasExited, TimeSpan.FromSeconds(60));
+
+        Assert.True(listening, gateway.Output);
+        Assert.Contains($"Now listening on: {Format(expectedAddress)}", gateway.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ListenAddress_NothingSet_IsLoopback8080()
     {

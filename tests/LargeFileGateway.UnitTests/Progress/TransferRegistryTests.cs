@@ -1,13 +1,23 @@
 using System.Text.Json;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Progress;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LargeFileGateway.UnitTests.Progress;
 
 public sealed class TransferRegistryTests : IDisposable
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
-    private readonly TransferRegistry _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, TimeProvider.System, startSampler: false);
+    // Only a guard against a hang: every wait below ends on a signal (an event, or fake time advanced by the test).
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(250);
+    private readonly FakeTimeProvider _time = new();
+    private readonly TransferRegistry _registry;
+
+    public TransferRegistryTests()
+    {
+        _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+    }
 
     public void Dispose() => _registry.Dispose();
 
@@ -15,7 +25,7 @@ public sealed class TransferRegistryTests : IDisposable
     public async Task Start_WithWatcher_PublishesStartedWithTheTransfer()
     {
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
 
         _registry.Start("movies/a.mp4", "192.0.2.7", "bytes 0-99/1000", 100);
@@ -35,7 +45,7 @@ public sealed class TransferRegistryTests : IDisposable
     {
         var transfer = _registry.Start("a", "c", "whole", 1_000_000);
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
 
         for (var i = 0; i < 1000; i++)
@@ -58,7 +68,7 @@ public sealed class TransferRegistryTests : IDisposable
     {
         var transfer = _registry.Start("a", "c", "whole", 10);
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
 
         _registry.SampleProgress();
@@ -72,18 +82,20 @@ public sealed class TransferRegistryTests : IDisposable
     [Fact]
     public async Task SampleProgress_TransferStalls_RateDecaysToZeroThenEventsStop()
     {
-        using var registry = new TransferRegistry(new EventsOptions(), TimeProvider.System, startSampler: false);
+        using var registry = new TransferRegistry(new EventsOptions(), _time, startSampler: false);
         var transfer = registry.Start("a", "c", "whole", 1L << 40);
         using var watcher = registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
         transfer.AddBytesSent(1L << 30);
+        _time.Advance(SampleInterval);
         registry.SampleProgress();
         var moving = await NextAsync(events);
 
         var rates = new List<long>();
         for (var i = 0; i < 64; i++)
         {
+            _time.Advance(SampleInterval);
             registry.SampleProgress();
         }
 
@@ -107,7 +119,7 @@ public sealed class TransferRegistryTests : IDisposable
         _registry.End(ended, TransferOutcome.Failed);
 
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         var retry = await NextAsync(events);
         var snapshot = await NextAsync(events);
 
@@ -126,14 +138,14 @@ public sealed class TransferRegistryTests : IDisposable
         string snapshotId;
         using (var first = _registry.Subscribe(lastEventId: null))
         {
-            await using var events = first.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+            await using var events = first.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
             snapshotId = (await SkipRetryAndSnapshotAsync(events)).Item.EventId!;
         }
 
         var transfer = _registry.Start("missed", "c", "whole", 10);
         _registry.End(transfer, TransferOutcome.Completed);
         using var again = _registry.Subscribe(snapshotId);
-        await using var resumed = again.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var resumed = again.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await NextAsync(resumed);
         var started = await NextAsync(resumed);
         var completed = await NextAsync(resumed);
@@ -151,7 +163,7 @@ public sealed class TransferRegistryTests : IDisposable
         string lastEventId;
         using (var first = _registry.Subscribe(lastEventId: null))
         {
-            await using var events = first.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+            await using var events = first.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
             lastEventId = (await SkipRetryAndSnapshotAsync(events)).Item.EventId!;
         }
 
@@ -161,7 +173,7 @@ public sealed class TransferRegistryTests : IDisposable
         }
 
         using var again = _registry.Subscribe(eventsAfterwards < 0 ? "some-other-gateway-5" : lastEventId);
-        await using var resumed = again.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var resumed = again.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await NextAsync(resumed);
         var next = await NextAsync(resumed);
 
@@ -172,7 +184,7 @@ public sealed class TransferRegistryTests : IDisposable
     public async Task ReadAll_WatcherFallsBehind_GetsOneSnapshotInsteadOfTheBacklog()
     {
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(Wait, TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
 
         for (var i = 0; i < 50; i++)
@@ -191,12 +203,38 @@ public sealed class TransferRegistryTests : IDisposable
     public async Task ReadAll_QuietForTheHeartbeatInterval_YieldsHeartbeat()
     {
         using var watcher = _registry.Subscribe(lastEventId: null);
-        await using var events = watcher.ReadAllAsync(TimeSpan.FromMilliseconds(50), TimeProvider.System, CancellationToken.None).GetAsyncEnumerator();
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
 
-        var next = await NextAsync(events);
+        var next = events.MoveNextAsync().AsTask();
+        _time.Advance(Heartbeat - TimeSpan.FromMilliseconds(1));
+        var beforeTheInterval = next.IsCompleted;
+        _time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.Same(PublishedEvent.Heartbeat, next);
+        Assert.False(beforeTheInterval);
+        Assert.True(await next.WaitAsync(Hang));
+        Assert.Same(PublishedEvent.Heartbeat, events.Current);
+    }
+
+    [Fact]
+    public async Task ReadAll_EventBeforeTheHeartbeatInterval_RestartsTheQuietTime()
+    {
+        using var watcher = _registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+
+        _time.Advance(Heartbeat / 2);
+        _registry.Start("a", "c", "whole", 10);
+        var started = await NextAsync(events);
+        var next = events.MoveNextAsync().AsTask();
+        _time.Advance(Heartbeat / 2);
+        var atTheOldDeadline = next.IsCompleted;
+        _time.Advance(Heartbeat / 2);
+
+        Assert.Equal("started", started.Item.EventType);
+        Assert.False(atTheOldDeadline);
+        Assert.True(await next.WaitAsync(Hang));
+        Assert.Same(PublishedEvent.Heartbeat, events.Current);
     }
 
     [Fact]
@@ -233,7 +271,7 @@ public sealed class TransferRegistryTests : IDisposable
 
     private static async Task<PublishedEvent> NextAsync(IAsyncEnumerator<PublishedEvent> events)
     {
-        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Wait));
+        Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(Hang));
         return events.Current;
     }
 }
