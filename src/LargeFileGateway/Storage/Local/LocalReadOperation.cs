@@ -115,9 +115,17 @@ internal sealed class LocalReadOperation : IValueTaskSource<int>
 
     private void OnTimer()
     {
-        // A timer callback already running when this operation was recycled belongs to an earlier read.
-        if (_scheduler.Time.GetTimestamp() < _deadline || _file is not { } file)
+        if (Volatile.Read(ref _state) != Pending || _file is not { } file)
         {
+            return;
+        }
+
+        // Timers may fire a little early by the stopwatch, and a callback already running when this operation was
+        // recycled belongs to an earlier read: either way, wait for the rest of this read's own deadline.
+        var remaining = _scheduler.Time.GetElapsedTime(_scheduler.Time.GetTimestamp(), _deadline);
+        if (remaining > TimeSpan.Zero)
+        {
+            _timer.Change(remaining, Timeout.InfiniteTimeSpan);
             return;
         }
 
