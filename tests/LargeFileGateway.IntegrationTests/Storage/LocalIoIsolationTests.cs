@@ -6,6 +6,7 @@ using LargeFileGateway.Storage;
 using LargeFileGateway.Storage.Local;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.IntegrationTests.Storage;
 
@@ -158,6 +159,16 @@ public sealed class LocalIoIsolationTests : IAsyncLifetime
 
         Assert.Equal(SHA256.HashData(_other), SHA256.HashData(copy.ToArray()));
         Assert.Equal(0, deviceReads);
+    }
+
+    [Theory]
+    [InlineData("--Gateway:Storage:Local:IoThreads=0", "IoThreads")]
+    [InlineData("--Gateway:Storage:Local:ReadTimeout=00:00:00", "ReadTimeout")]
+    public async Task Start_LocalIoSettingOutOfRange_FailsNamingTheKey(string argument, string key)
+    {
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(argument));
+
+        Assert.Contains(key, failure.Message, StringComparison.Ordinal);
     }
 
     private async Task<GatewayServer> StartAsync(params string[] arguments)
