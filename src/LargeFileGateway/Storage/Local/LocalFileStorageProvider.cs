@@ -154,6 +154,7 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         if (errno == 0)
         {
             errno = Libc.MakeBlocking(handle);
+            Libc.AdviseSequential(handle);
         }
 
         if (errno != 0)
