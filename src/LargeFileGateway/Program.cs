@@ -47,12 +47,13 @@ public static class Program
         builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>(ForwardedHeadersTrust.Configure);
 
         builder.Services.AddRemoteStorage();
+        builder.Services.AddLocalStorage();
 
         builder.Services.AddSingleton<IStorageProvider>(services => services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider switch
         {
             StorageProviderKind.S3 => RemoteStorageFactory.CreateS3(services),
             StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
-            _ => new LocalFileStorageProvider(services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!),
+            _ => LocalStorage.Create(services),
         });
         builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();

@@ -112,4 +112,26 @@ internal static partial class Log
     [LoggerMessage(EventId = 550, EventName = nameof(S3RequestRefused), Level = LogLevel.Error,
         Message = "S3 refused the gateway's requests to bucket {Bucket} ({ErrorCode}): a misconfiguration, not retried; check {Setting}")]
     public static partial void S3RequestRefused(ILogger logger, string bucket, string errorCode, string setting);
+
+    // Local storage (Storage/Local): 500-549.
+    [LoggerMessage(EventId = 500, EventName = nameof(LocalFileRefused), Level = LogLevel.Debug,
+        Message = "Not serving {Key}: {Call} answered {Errno}")]
+    public static partial void LocalFileRefused(ILogger logger, string key, string call, string errno);
+
+    [LoggerMessage(EventId = 501, EventName = nameof(LocalFileNotRegular), Level = LogLevel.Warning,
+        Message = "Not serving {Key}: it is not a regular file (type 0x{FileType:x}, a FIFO, socket or device)")]
+    public static partial void LocalFileNotRegular(ILogger logger, string key, int fileType);
+
+    [LoggerMessage(EventId = 502, EventName = nameof(LocalOpenOverloaded), Level = LogLevel.Warning,
+        Message = "Cannot open {Key}: this instance is out of file descriptors or memory ({Errno})")]
+    public static partial void LocalOpenOverloaded(ILogger logger, string key, string errno);
+
+    [LoggerMessage(EventId = 503, EventName = nameof(LocalReadTimedOut), Level = LogLevel.Warning,
+        Message = "A read of {Key} at offset {Offset} waited longer than {ReadTimeout} for the device; {ReadsOnDevice} local reads are in the kernel")]
+    public static partial void LocalReadTimedOut(ILogger logger, string key, long offset, TimeSpan readTimeout, int readsOnDevice);
+
+    [LoggerMessage(EventId = 504, EventName = nameof(LocalReadsOverloaded), Level = LogLevel.Warning,
+        Message = "Refused a read of {Key}: all {IoThreads} local I/O threads are waiting for the device")]
+    public static partial void LocalReadsOverloaded(ILogger logger, string key, int ioThreads);
+
 }

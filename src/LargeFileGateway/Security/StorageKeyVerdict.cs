@@ -1,6 +1,6 @@
 namespace LargeFileGateway.Security;
 
-/// <summary>What <see cref="StorageKey.TryNormalize"/> decided about a requested path.</summary>
+/// <summary>What <see cref="StorageKey.TryNormalize(string?, out string)"/> decided about a requested path.</summary>
 internal enum StorageKeyVerdict
 {
     /// <summary>The path is a safe key inside the storage root.</summary>

@@ -68,6 +68,12 @@ internal sealed class ChunkCopier
                 {
                     read = await ReadIntoAsync(source, writer, wanted, cancellationToken);
                 }
+                catch (StorageUnavailableException ex) when (ex.IsTimeout || ex.IsInstanceOverloaded)
+                {
+                    // A read that timed out or found this instance out of resources would meet the same device or the
+                    // same shortage again: no resume, and the caller answers 504 or "overloaded" (or aborts) as it is.
+                    throw;
+                }
                 catch (Exception ex) when (ex is IOException or StorageUnavailableException && !cancellationToken.IsCancellationRequested)
                 {
                     // The backend failed mid-body. Nothing of this chunk was advanced, so `position` is exactly the

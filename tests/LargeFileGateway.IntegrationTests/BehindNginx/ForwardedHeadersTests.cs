@@ -22,7 +22,7 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         TestFiles.WriteRandom(_root.Combine("notes.txt"), 1000);
         _stack = await GatewaysBehindNginx.StartAsync(_root.Path, instances: 1, offload: false,
             app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs),
-            "--Gateway:ForwardedHeaders:TrustedProxies:0=127.0.0.1", "--Logging:LogLevel:LargeFileGateway.Downloads.DownloadHandler=Information");
+            "--Gateway:ForwardedHeaders:TrustedProxies:0=127.0.0.1", "--Logging:LogLevel:LargeFileGateway.AccessLog=Information");
     }
 
     public async Task DisposeAsync()

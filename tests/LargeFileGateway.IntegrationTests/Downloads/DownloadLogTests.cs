@@ -10,7 +10,7 @@ public sealed class DownloadLogTests() : GatewayTest("download-log")
 {
     private readonly CapturingLoggerProvider _logs = new();
 
-    protected override string[] GatewayArguments => ["--Logging:LogLevel:LargeFileGateway.Downloads.DownloadHandler=Information"];
+    protected override string[] GatewayArguments => ["--Logging:LogLevel:LargeFileGateway.AccessLog=Information"];
 
     protected override Task ArrangeAsync()
     {
@@ -71,8 +71,8 @@ public sealed class DownloadLogTests() : GatewayTest("download-log")
         // throughput, so the shipped appsettings.json turns it off; this gateway turned it back on by the command line.
         await using var defaults = await GatewayServer.StartAsync(Root.Path, "--Logging:LogLevel:Default=Information");
 
-        var logger = defaults.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LargeFileGateway.Downloads.DownloadHandler");
-        var enabledHere = Server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LargeFileGateway.Downloads.DownloadHandler");
+        var logger = defaults.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LargeFileGateway.AccessLog");
+        var enabledHere = Server.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LargeFileGateway.AccessLog");
 
         Assert.False(logger.IsEnabled(LogLevel.Information));
         Assert.True(logger.IsEnabled(LogLevel.Warning));

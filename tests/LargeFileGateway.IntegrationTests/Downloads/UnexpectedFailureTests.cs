@@ -21,7 +21,7 @@ public sealed class UnexpectedFailureTests : IAsyncLifetime
         _server = await GatewayServer.StartWithServicesAsync(_root.Path,
             services => services.AddSingleton<IStorageProvider>(new BrokenProvider()),
             app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(_logs),
-            "--Logging:LogLevel:LargeFileGateway.Downloads.DownloadHandler=Information");
+            "--Logging:LogLevel:LargeFileGateway.AccessLog=Information");
     }
 
     public async Task DisposeAsync()

@@ -61,6 +61,31 @@ public sealed class PathSafetyTests : IAsyncLifetime
         "/files/%2e%2e%2f%2e%2e%2fsecret.txt",
     };
 
+    // Issue 10, reliability 9: ordinary file names on Linux (file name, request target as a client sends it).
+    public static TheoryData<string, string> NamesLinuxAllows() => new()
+    {
+        { "colon:name.txt", "/files/colon:name.txt" },
+        { "c:", "/files/c:" },
+        { "star*.txt", "/files/star*.txt" },
+        { "what?.txt", "/files/what%3F.txt" },
+        { "a<b>c.txt", "/files/a%3Cb%3Ec.txt" },
+        { "pipe|name.txt", "/files/pipe%7Cname.txt" },
+        { "literal%41.txt", "/files/literal%2541.txt" },
+        { "dir:x/in*side.txt", "/files/dir:x/in*side.txt" },
+    };
+
+    // Names that exist in the root but stay refused on every platform: the key is never decoded a second time, and
+    // these would be a separator, a control character or a lossy decoding if anything did.
+    public static TheoryData<string, string> NamesStillRefused() => new()
+    {
+        { "a%2Fb.txt", "/files/a%252Fb.txt" },
+        { "a%5Cb.txt", "/files/a%255Cb.txt" },
+        { "a%2eb.txt", "/files/a%252eb.txt" },
+        { "a\\b.txt", "/files/a%5Cb.txt" },
+        { "a\u0001b.txt", "/files/a%01b.txt" },
+        { "a\uFFFDb.txt", "/files/a%EF%BF%BDb.txt" },
+    };
+
     public async Task InitializeAsync()
     {
         var root = _outer.Combine("root");
@@ -80,6 +105,12 @@ public sealed class PathSafetyTests : IAsyncLifetime
         File.CreateSymbolicLink(Path.Combine(root, "broken-link"), _outer.Combine("nowhere"));
         File.CreateSymbolicLink(Path.Combine(root, "link-to-dotfile"), Path.Combine(root, ".env"));
         File.CreateSymbolicLink(Path.Combine(root, "link-in.txt"), "real.txt");
+        foreach (var name in NamesLinuxAllows().Select(row => (string)row[0]).Concat(NamesStillRefused().Select(row => (string)row[0])))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(root, name))!);
+            await File.WriteAllTextAsync(Path.Combine(root, name), "content of " + name);
+        }
+
         _server = await GatewayServer.StartAsync(root);
     }
 
@@ -112,6 +143,27 @@ public sealed class PathSafetyTests : IAsyncLifetime
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("inside", Encoding.ASCII.GetString(response.Body));
+    }
+
+    [Theory]
+    [MemberData(nameof(NamesLinuxAllows))]
+    public async Task Get_NameLinuxAllows_IsServedByteExact(string name, string target)
+    {
+        var response = await RawHttp.SendAsync(_server.Port, target);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("content of " + name, Encoding.UTF8.GetString(response.Body));
+    }
+
+    [Theory]
+    [MemberData(nameof(NamesStillRefused))]
+    public async Task Get_NameThatIsAnEscapeOrControl_Refused400ThoughTheFileExists(string name, string target)
+    {
+        Assert.True(File.Exists(_outer.Combine("root", name)));
+
+        var response = await RawHttp.SendAsync(_server.Port, target);
+
+        Assert.Equal(400, response.StatusCode);
     }
 
     [Fact]

@@ -58,6 +58,22 @@ public sealed class ChunkCopierTests
         Assert.Equal(3 * ChunkSize, progress.BytesWritten);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task CopyAsync_ReadTimedOutOrInstanceOverloaded_IsNotResumedAndKeepsWhatItWas(bool timeout, bool overloaded)
+    {
+        var content = Seeded(4 * ChunkSize);
+        var failure = new StorageUnavailableException("scripted") { IsTimeout = timeout, IsInstanceOverloaded = overloaded };
+        var representation = new ScriptedRepresentation(content).ThrowAfter(1, ChunkSize, failure);
+        var copier = new ChunkCopier(ChunkSize, maxResumes: 5);
+
+        var thrown = await Assert.ThrowsAsync<StorageUnavailableException>(() => CopyAsync(copier, representation, new ByteRange(0, content.Length - 1), new BodyProgress()));
+
+        Assert.Same(failure, thrown);
+        Assert.Single(representation.Opens);
+    }
+
     [Fact]
     public async Task CopyAsync_NoResumeBudget_FirstFailureIsFinal()
     {

@@ -20,6 +20,13 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
         return this;
     }
 
+    /// <summary>The <paramref name="open"/>-th open yields <paramref name="bytes"/> bytes, then throws <paramref name="failure"/>.</summary>
+    public ScriptedRepresentation ThrowAfter(int open, int bytes, Exception failure)
+    {
+        _scripts[open] = offset => new FailingStream(content, offset, bytes, endEarly: false, failure);
+        return this;
+    }
+
     /// <summary>The <paramref name="open"/>-th open yields <paramref name="bytes"/> bytes and then ends (a truncated object).</summary>
     public ScriptedRepresentation EndAfter(int open, int bytes)
     {
@@ -36,7 +43,7 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
         return ValueTask.FromResult(stream);
     }
 
-    private sealed class FailingStream(byte[] content, long offset, int bytesBeforeFailure, bool endEarly) : Stream
+    private sealed class FailingStream(byte[] content, long offset, int bytesBeforeFailure, bool endEarly, Exception? failure = null) : Stream
     {
         private int _delivered;
 
@@ -57,7 +64,7 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
             var left = bytesBeforeFailure - _delivered;
             if (left == 0)
             {
-                return endEarly ? 0 : throw new IOException("Scripted storage failure.");
+                return endEarly ? 0 : throw failure ?? new IOException("Scripted storage failure.");
             }
 
             var count = Math.Min(left, buffer.Length);
@@ -72,7 +79,7 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
             {
                 return ValueTask.FromResult(Read(buffer.Span));
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or LargeFileGateway.Storage.StorageUnavailableException)
             {
                 return ValueTask.FromException<int>(ex);
             }

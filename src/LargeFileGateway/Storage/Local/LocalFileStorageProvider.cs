@@ -1,4 +1,7 @@
 using System.Globalization;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Observability;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
 
@@ -14,11 +17,21 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
     private const FileShare ShareWithWriters = FileShare.ReadWrite | FileShare.Delete;
 
     private readonly string _realRoot;
+    private readonly LocalReadScheduler _scheduler;
+    private readonly ILogger _logger;
 
+    /// <summary>Serves <paramref name="root"/> with the default local I/O settings (benchmarks, tests).</summary>
     public LocalFileStorageProvider(string root)
+        : this(root, new LocalReadScheduler(new LocalStorageOptions(), TimeProvider.System), NullLogger.Instance)
+    {
+    }
+
+    public LocalFileStorageProvider(string root, LocalReadScheduler scheduler, ILogger logger)
     {
         var fullRoot = Path.GetFullPath(root);
         _realRoot = RealPath.OfPath(fullRoot) ?? throw new DirectoryNotFoundException("The storage root does not exist.");
+        _scheduler = scheduler;
+        _logger = logger;
     }
 
     /// <summary>The real (link-free) path of the folder being served.</summary>
@@ -27,57 +40,46 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
     public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var handle = TryOpen(key);
-        return ValueTask.FromResult(handle is null ? null : Describe(key, handle));
+        using var opened = TryOpen(key);
+        return ValueTask.FromResult(opened?.Metadata);
     }
 
     public ValueTask<OpenedFile?> OpenAsync(string key, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var handle = TryOpen(key);
-        if (handle is null)
-        {
-            return ValueTask.FromResult<OpenedFile?>(null);
-        }
-
-        try
-        {
-            return ValueTask.FromResult<OpenedFile?>(new OpenedLocalFile(handle, Describe(key, handle)));
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
+        return ValueTask.FromResult<OpenedFile?>(TryOpen(key));
     }
 
     public ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         cancellationToken.ThrowIfCancellationRequested();
-        var handle = TryOpen(file.Key) ?? throw new StorageObjectChangedException("The file is gone.");
-        try
-        {
-            // Same length and modification time, or the bytes may belong to another version.
-            if (!Describe(file.Key, handle).ETag.Compare(file.ETag, useStrongComparison: true))
-            {
-                throw new StorageObjectChangedException("The file changed since its metadata was read.");
-            }
+        var opened = TryOpen(file.Key) ?? throw new StorageObjectChangedException("The file is gone.");
 
-            // bufferSize 0: no FileStream buffer; each read is one positional read (pread) straight into the
-            // caller's memory, which for downloads is the response pipe's own buffer.
-            Stream stream = new FileStream(handle, FileAccess.Read, bufferSize: 0) { Position = offset };
-            return ValueTask.FromResult(stream);
-        }
-        catch
+        // Same length and modification time, or the bytes may belong to another version.
+        if (!opened.Metadata.ETag.Compare(file.ETag, useStrongComparison: true))
         {
-            handle.Dispose();
-            throw;
+            opened.Dispose();
+            throw new StorageObjectChangedException("The file changed since its metadata was read.");
         }
+
+        return ValueTask.FromResult<Stream>(new PositionalFileStream(opened, offset, ownsFile: true));
     }
 
-    /// <summary>Opens a key for reading, or null when it is missing, excluded, a folder, or really outside the root.</summary>
-    private SafeFileHandle? TryOpen(string key)
+    /// <summary>
+    /// Opens a key for reading, or null when it is missing, excluded, not a regular file, or really outside the root.
+    /// Throws <see cref="StorageUnavailableException"/> only for a failing file system, or, flagged
+    /// <see cref="StorageUnavailableException.IsInstanceOverloaded"/>, when this process is out of descriptors.
+    /// </summary>
+    /// <remarks>
+    /// The open runs on the request's own thread, not on a dedicated I/O thread: random 64 KiB ranges are one request
+    /// each, and a thread hop per open would cost them what the one-open design saved (benchmarks/RESULTS.md items
+    /// 7-11). O_NONBLOCK keeps a FIFO or a device from ever blocking it; what remains is a network file system that
+    /// hangs in open() itself (a hard NFS mount whose server is gone), which can still pin that thread until the
+    /// mount answers: mount such storage with <c>soft,timeo=</c> (or serve it through the HttpOrigin provider). Every
+    /// read after the open is bounded by <see cref="LocalReadScheduler"/>.
+    /// </remarks>
+    private OpenedLocalFile? TryOpen(string key)
     {
         // Lexical first, with no system call: a key is a relative path of plain segments (the request path was
         // normalized by StorageKey already; this holds for any caller). The kernel then says where the opened
@@ -90,12 +92,87 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
 
         var physicalPath = Path.Join(_realRoot, key);
-        SafeFileHandle handle;
+        long length;
+        DateTime modified;
+        SafeFileHandle? handle;
+        if (OperatingSystem.IsLinux())
+        {
+            handle = OpenOnLinux(key, physicalPath, out length, out modified);
+        }
+        else
+        {
+            handle = OpenPortably(physicalPath);
+            (length, modified) = handle is null ? (0, default) : (RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
+        }
+
         try
         {
-            handle = File.OpenHandle(physicalPath, FileMode.Open, FileAccess.Read, ShareWithWriters, FileOptions.SequentialScan);
+            if (handle is null || !IsReallyInside(key, handle, physicalPath))
+            {
+                return null;
+            }
+
+            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler);
+            handle = null;
+            return opened;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    private SafeFileHandle? OpenOnLinux(string key, string physicalPath, out long length, out DateTime modified)
+    {
+        (length, modified) = (0, default);
+        var handle = Libc.Open(physicalPath, out var errno);
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+            return Refuse(key, errno, "open");
+        }
+
+        // The type before anything else: a FIFO (with or without a writer), a device or anything else that is not a
+        // regular file is not a file we serve, and a read of one could block or never end.
+        errno = Libc.Describe(handle, out var fileType, out length, out modified);
+        if (errno == 0 && fileType != Libc.RegularFile)
+        {
+            // A folder is an ordinary miss; anything else (FIFO, socket, device) in the root is worth one warning.
+            if (fileType == Libc.Directory)
+            {
+                Log.LocalFileRefused(_logger, key, "statx", "EISDIR");
+            }
+            else
+            {
+                Log.LocalFileNotRegular(_logger, key, fileType);
+            }
+
+            handle.Dispose();
+            return null;
+        }
+
+        if (errno == 0)
+        {
+            errno = Libc.MakeBlocking(handle);
+            Libc.AdviseSequential(handle);
+        }
+
+        if (errno != 0)
+        {
+            handle.Dispose();
+            return Refuse(key, errno, "statx");
+        }
+
+        return handle;
+    }
+
+    private static SafeFileHandle? OpenPortably(string physicalPath)
+    {
+        try
+        {
+            return File.OpenHandle(physicalPath, FileMode.Open, FileAccess.Read, ShareWithWriters, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or PathTooLongException)
         {
             // Missing, a folder (opening one is refused as access denied), or not readable by us: all look like
             // "no such file".
@@ -105,15 +182,42 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         {
             throw new StorageUnavailableException("The local file system failed to open a file.", ex);
         }
+    }
 
-        var real = RealPath.OfHandle(handle, physicalPath);
-        if (real is null || !RealPath.IsInside(real, _realRoot) || IsExcludedOnTheWay(real))
+    // Mapped by errno, never by message: only a failing file system is an outage (503); what a client can cause or
+    // a misplaced special file is a 404, logged in one line; running out of descriptors is this instance's problem.
+    private SafeFileHandle? Refuse(string key, int errno, string call)
+    {
+        var name = Errno.Name(errno);
+        switch (Errno.ClassifyOpen(errno))
         {
-            handle.Dispose();
-            return null;
+            case LocalOpenFailure.NotFound:
+                Log.LocalFileRefused(_logger, key, call, name);
+                return null;
+            case LocalOpenFailure.InstanceOverloaded:
+                Log.LocalOpenOverloaded(_logger, key, name);
+                throw new StorageUnavailableException($"This instance cannot open more files ({name}).") { IsInstanceOverloaded = true };
+            default:
+                throw new StorageUnavailableException($"The local file system failed to {call} a file ({name}).", new IOException(name, errno));
+        }
+    }
+
+    private bool IsReallyInside(string key, SafeFileHandle handle, string physicalPath)
+    {
+        string? real;
+        try
+        {
+            real = RealPath.OfHandle(handle, physicalPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Without its real path, the file cannot be shown to be inside the root: refused, and the caller closes it.
+            var name = Errno.Name(ex is UnauthorizedAccessException ? Errno.AccessDenied : ex.HResult);
+            Log.LocalFileRefused(_logger, key, "readlink", name);
+            return false;
         }
 
-        return handle;
+        return real is not null && RealPath.IsInside(real, _realRoot) && !IsExcludedOnTheWay(real);
     }
 
     private static bool IsPlainRelativeKey(string key)
@@ -150,11 +254,8 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         return false;
     }
 
-    private static FileMetadata Describe(string key, SafeFileHandle handle)
+    private static FileMetadata Describe(string key, long length, DateTime modified)
     {
-        var length = RandomAccess.GetLength(handle);
-        var modified = File.GetLastWriteTimeUtc(handle);
-
         // A strong validator from length and the full-resolution modification time: any write changes one of
         // them. Hex keeps it short and it needs no quoting beyond the DQUOTEs of RFC 9110 §8.8.3.
         var tag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{modified.Ticks:x}\"");

@@ -4,20 +4,64 @@ namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
 /// A local file held open for one request: the handle whose real path was checked against the root serves every read
-/// of the request, so there is one open, one real-path check and one fstat per request (random 64 KiB ranges were
-/// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges").
+/// of the request, so there is one open, one real-path check and one statx per request (random 64 KiB ranges were
+/// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges"). Reads go through the
+/// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request.
 /// </summary>
-internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata) : OpenedFile(metadata)
+internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler) : OpenedFile(metadata)
 {
+    /// <summary>
+    /// Reads of this file that timed out but are still in the kernel. While there is one, further reads (the copier
+    /// resuming at the same offset) fail at once instead of taking another I/O thread to wait on the same device.
+    /// </summary>
+    internal int StuckReads;
+
+    private volatile StorageUnavailableException? _failure;
+
+    internal SafeFileHandle Handle => handle;
+
     public override ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult<Stream>(new PositionalFileStream(handle, offset));
+
+        // A resume after a failed read would read the same handle of the same device again: ESTALE stays stale, and a
+        // stuck read stays stuck. Answer with that failure now (504 or 503 before the body, an abort after it).
+        if (Volatile.Read(ref StuckReads) > 0)
+        {
+            throw StillStuck();
+        }
+
+        if (_failure is { } failure)
+        {
+            throw new StorageUnavailableException(failure.Message, failure);
+        }
+
+        return ValueTask.FromResult<Stream>(new PositionalFileStream(this, offset, ownsFile: false));
     }
+
+    internal ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken)
+        => scheduler.ReadAsync(this, buffer, offset, cancellationToken);
+
+    /// <summary>Remembers a read failure of this handle and turns it into the storage failure the copier and handler know.</summary>
+    internal StorageUnavailableException Failed(Exception exception, long offset)
+    {
+        var errno = exception is UnauthorizedAccessException ? Errno.AccessDenied : exception.HResult;
+        var failure = new StorageUnavailableException($"Reading a local file failed at offset {offset} ({Errno.Name(errno)}).", exception);
+        _failure = failure;
+        return failure;
+    }
+
+    internal static StorageUnavailableException TimedOut(TimeSpan timeout)
+        => new($"A local read did not finish within {timeout}.") { IsTimeout = true };
+
+    internal static StorageUnavailableException StillStuck()
+        => new("A read of this file is still waiting for the device.") { IsTimeout = true };
 
     protected override void Dispose(bool disposing)
     {
+        // A read stuck in the kernel holds its own reference to the handle (SafeHandle counting), so the descriptor
+        // closes only when that read returns and can never be reused under it.
         if (disposing)
         {
             handle.Dispose();

@@ -1,13 +1,13 @@
-using Microsoft.Win32.SafeHandles;
+using System.Runtime.CompilerServices;
 
 namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
-/// Reads forward from an offset of a handle it does not own, one positional read (pread) per call straight into the
-/// caller's buffer: no buffering layer, no shared file position, and disposing it leaves the handle open for the
-/// other ranges of the same request.
+/// Reads forward from an offset of an open local file, one positional read per call straight into the caller's buffer:
+/// no buffering layer, no shared file position. Disposing it leaves the file open for the other ranges of the same
+/// request, unless the stream was opened on its own (<c>ownsFile</c>).
 /// </summary>
-internal sealed class PositionalFileStream(SafeFileHandle handle, long offset) : Stream
+internal sealed class PositionalFileStream(OpenedLocalFile file, long offset, bool ownsFile) : Stream
 {
     private long _position = offset;
 
@@ -21,38 +21,26 @@ internal sealed class PositionalFileStream(SafeFileHandle handle, long offset) :
 
     public override long Position { get => _position; set => throw new NotSupportedException(); }
 
-    // A synchronous pread on the calling thread. .NET has no asynchronous file I/O on Unix: RandomAccess.ReadAsync
-    // on this handle queues the same blocking pread to a thread-pool thread and resumes from there, which costs a
-    // thread hop and an async state machine per chunk (2.3 MB allocated per GiB, the largest share of the gateway's
-    // own allocations, benchmarks/RESULTS.md tuning item 9) and blocks a pool thread all the same.
+    // A cached chunk completes synchronously (LocalReadScheduler's fast path): no state machine, no allocation.
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (cancellationToken.IsCancellationRequested)
+        var pending = file.ReadAsync(buffer, _position, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
         {
-            return ValueTask.FromCanceled<int>(cancellationToken);
-        }
-
-        try
-        {
-            var read = RandomAccess.Read(handle, buffer.Span, _position);
+            var read = pending.Result;
             _position += read;
             return ValueTask.FromResult(read);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return ValueTask.FromException<int>(ex);
-        }
+
+        return AwaitReadAsync(pending);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
         => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Synchronous callers accept blocking; the read still goes through the scheduler's bound and timeout.
     public override int Read(byte[] buffer, int offset, int count)
-    {
-        var read = RandomAccess.Read(handle, buffer.AsSpan(offset, count), _position);
-        _position += read;
-        return read;
-    }
+        => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override void Flush()
     {
@@ -63,4 +51,22 @@ internal sealed class PositionalFileStream(SafeFileHandle handle, long offset) :
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsFile)
+        {
+            file.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> AwaitReadAsync(ValueTask<int> pending)
+    {
+        var read = await pending.ConfigureAwait(false);
+        _position += read;
+        return read;
+    }
 }

@@ -1,0 +1,154 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace LargeFileGateway.Storage.Local;
+
+/// <summary>
+/// The few Linux system calls the local provider needs and .NET does not expose: an open that cannot block on a FIFO
+/// or a device, the file type of an open descriptor, and a read that refuses to wait for the disk. Source-generated
+/// marshalling ([LibraryImport]), so the Native AOT build needs no runtime stubs. Linux only; callers check.
+/// </summary>
+internal static unsafe partial class Libc
+{
+    private const string Library = "libc";
+
+    // <fcntl.h>, the same on x86-64 and arm64.
+    private const int OpenReadOnly = 0;
+    private const int OpenNoControllingTerminal = 0x100;
+    private const int OpenNonBlocking = 0x800;
+    private const int OpenCloseOnExec = 0x80000;
+
+    // <linux/stat.h>, <linux/fs.h>
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxType = 0x1;
+    private const uint StatxMtime = 0x40;
+    private const uint StatxSize = 0x200;
+    private const ushort FileTypeMask = 0xF000;
+
+    /// <summary>S_IFREG, a file type from <see cref="Describe"/>.</summary>
+    public const int RegularFile = 0x8000;
+
+    /// <summary>S_IFDIR, a file type from <see cref="Describe"/>.</summary>
+    public const int Directory = 0x4000;
+    private const int ReadNoWait = 0x8;
+    private const int SetStatusFlags = 4;
+    private const int AdviseSequentialAccess = 2;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for reading with O_NONBLOCK | O_NOCTTY | O_CLOEXEC: open() returns at once on a
+    /// FIFO without a writer or a device node instead of waiting for it; the type check that follows refuses them
+    /// before any read. Symlinks are followed (links inside the root are served); the real-path check decides.
+    /// </summary>
+    public static SafeFileHandle Open(string path, out int errno)
+    {
+        int descriptor;
+        do
+        {
+            descriptor = OpenCore(path, OpenReadOnly | OpenNonBlocking | OpenNoControllingTerminal | OpenCloseOnExec);
+            errno = descriptor < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        while (errno == Errno.Interrupted);
+
+        return new SafeFileHandle(descriptor, ownsHandle: descriptor >= 0);
+    }
+
+    /// <summary>
+    /// Clears O_NONBLOCK once the descriptor is known to be a regular file, so that no file system that honours it on
+    /// regular files (some FUSE ones do) turns a read into a spurious EAGAIN; errno 0 on success. F_SETFL with 0: of
+    /// the flags it can change, O_NONBLOCK is the only one this descriptor was opened with.
+    /// </summary>
+    public static int MakeBlocking(SafeFileHandle handle)
+        => Fcntl(handle, SetStatusFlags, 0) < 0 ? Marshal.GetLastPInvokeError() : 0;
+
+    /// <summary>
+    /// POSIX_FADV_SEQUENTIAL, as <see cref="FileOptions.SequentialScan"/> did before: a larger readahead window for
+    /// the multi-GiB streams that are most of the bytes served. Advice only, so its result is ignored.
+    /// </summary>
+    public static void AdviseSequential(SafeFileHandle handle) => FileAdvise(handle, 0, 0, AdviseSequentialAccess);
+
+    /// <summary>Type (S_IFMT bits), length and modification time of an open file, from one statx(2); errno 0 on success.</summary>
+    public static int Describe(SafeFileHandle handle, out int fileType, out long length, out DateTime modifiedUtc)
+    {
+        StatxBuffer buffer;
+        byte emptyPath = 0;
+        var result = Statx(handle, &emptyPath, AtEmptyPath, StatxType | StatxSize | StatxMtime, &buffer);
+        if (result != 0)
+        {
+            (fileType, length, modifiedUtc) = (0, 0, default);
+            return Marshal.GetLastPInvokeError();
+        }
+
+        fileType = buffer.Mode & FileTypeMask;
+        length = (long)buffer.Size;
+        modifiedUtc = DateTime.UnixEpoch.AddTicks((buffer.ModifiedSeconds * TimeSpan.TicksPerSecond) + (buffer.ModifiedNanoseconds / TimeSpan.NanosecondsPerTick));
+        return 0;
+    }
+
+    /// <summary>
+    /// preadv2(RWF_NOWAIT): the bytes at <paramref name="offset"/> that are already in the page cache, or -1 with
+    /// <paramref name="errno"/> EAGAIN when reading them would wait for the device (EOPNOTSUPP where the file system
+    /// cannot tell).
+    /// </summary>
+    public static int ReadIfCached(SafeFileHandle handle, Span<byte> buffer, long offset, out int errno)
+        => Read(handle, buffer, offset, ReadNoWait, out errno);
+
+    /// <summary>A plain positional read (preadv2 without flags, i.e. pread), which may wait for the device.</summary>
+    public static int Read(SafeFileHandle handle, Span<byte> buffer, long offset, out int errno)
+        => Read(handle, buffer, offset, 0, out errno);
+
+    private static int Read(SafeFileHandle handle, Span<byte> buffer, long offset, int flags, out int errno)
+    {
+        fixed (byte* start = buffer)
+        {
+            var vector = new IoVector { Base = start, Length = (nuint)buffer.Length };
+            nint read;
+            do
+            {
+                read = PreadV2(handle, &vector, 1, offset, flags);
+                errno = read < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+            while (errno == Errno.Interrupted);
+
+            return (int)read;
+        }
+    }
+
+    [LibraryImport(Library, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int OpenCore(string path, int flags);
+
+    // fcntl is variadic; with integer arguments the x86-64 and arm64 calling conventions pass them as for a fixed one.
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(SafeFileHandle handle, int command, int argument);
+
+    [LibraryImport(Library, EntryPoint = "posix_fadvise")]
+    private static partial int FileAdvise(SafeFileHandle handle, long offset, long length, int advice);
+
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
+    private static partial int Statx(SafeFileHandle directory, byte* path, int flags, uint mask, StatxBuffer* buffer);
+
+    [LibraryImport(Library, EntryPoint = "preadv2", SetLastError = true)]
+    private static partial nint PreadV2(SafeFileHandle handle, IoVector* vectors, int count, long offset, int flags);
+
+    private struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct statx (include/uapi/linux/stat.h): 256 bytes, the same layout on every architecture.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct StatxBuffer
+    {
+        [FieldOffset(28)]
+        public ushort Mode;
+
+        [FieldOffset(40)]
+        public ulong Size;
+
+        [FieldOffset(112)]
+        public long ModifiedSeconds;
+
+        [FieldOffset(120)]
+        public uint ModifiedNanoseconds;
+    }
+}
