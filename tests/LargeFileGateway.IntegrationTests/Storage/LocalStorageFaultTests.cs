@@ -100,6 +100,7 @@ public sealed class LocalStorageFaultTests() : GatewayTest("localfaults")
         using var response = await Server.Client.GetAsync("files/fault.bin");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 

@@ -14,6 +14,12 @@ namespace LargeFileGateway.Storage.Local;
 /// </summary>
 internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage
 {
+    /// <summary>
+    /// The Retry-After of a failing disk: a hint that the client may try again soon (a transient EIO, a remounted
+    /// share), short because nothing here knows how long the outage lasts.
+    /// </summary>
+    internal static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
+
     private const FileShare ShareWithWriters = FileShare.ReadWrite | FileShare.Delete;
 
     private readonly string _realRoot;
@@ -180,7 +186,7 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
         catch (IOException ex)
         {
-            throw new StorageUnavailableException("The local file system failed to open a file.", ex);
+            throw new StorageUnavailableException("The local file system failed to open a file.", ex) { RetryAfter = RetryAfterFailure };
         }
     }
 
@@ -198,7 +204,7 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
                 Log.LocalOpenOverloaded(_logger, key, name);
                 throw new StorageUnavailableException($"This instance cannot open more files ({name}).") { IsInstanceOverloaded = true };
             default:
-                throw new StorageUnavailableException($"The local file system failed to {call} a file ({name}).", new IOException(name, errno));
+                throw new StorageUnavailableException($"The local file system failed to {call} a file ({name}).", new IOException(name, errno)) { RetryAfter = RetryAfterFailure };
         }
     }
 

@@ -34,7 +34,7 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
 
         if (_failure is { } failure)
         {
-            throw new StorageUnavailableException(failure.Message, failure);
+            throw new StorageUnavailableException(failure.Message, failure) { RetryAfter = failure.RetryAfter };
         }
 
         return ValueTask.FromResult<Stream>(new PositionalFileStream(this, offset, ownsFile: false));
@@ -47,7 +47,7 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
     internal StorageUnavailableException Failed(Exception exception, long offset)
     {
         var errno = exception is UnauthorizedAccessException ? Errno.AccessDenied : exception.HResult;
-        var failure = new StorageUnavailableException($"Reading a local file failed at offset {offset} ({Errno.Name(errno)}).", exception);
+        var failure = new StorageUnavailableException($"Reading a local file failed at offset {offset} ({Errno.Name(errno)}).", exception) { RetryAfter = LocalFileStorageProvider.RetryAfterFailure };
         _failure = failure;
         return failure;
     }
