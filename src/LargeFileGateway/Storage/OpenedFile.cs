@@ -13,6 +13,12 @@ internal abstract class OpenedFile : IDisposable
 
     public FileMetadata Metadata { get; }
 
+    /// <summary>
+    /// The key of the file's real location (after the links the provider followed and checked), for a server that
+    /// opens it again by name (nginx, X-Accel-Redirect); null when that is not a path under a root.
+    /// </summary>
+    public virtual string? RealKey => null;
+
     /// <summary>Reads <paramref name="length"/> bytes from absolute <paramref name="offset"/> of the opened version.</summary>
     public abstract ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken);
 

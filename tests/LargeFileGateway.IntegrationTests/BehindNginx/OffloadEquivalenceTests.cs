@@ -25,6 +25,7 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
         var path = _root.Combine("docs", "report 2024 é #1 100%.pdf");
         TestFiles.WriteRandom(path, FileLength, seed: 3);
         File.WriteAllText(_root.Combine("docs", "page.html"), "<script>fetch('/events')</script>");
+        File.CreateSymbolicLink(_root.Combine("latest.pdf"), Path.Combine("docs", "report 2024 é #1 100%.pdf"));
 
         // A day old, so that Last-Modified is a strong validator and If-Range may use the date (RFC 9110 §13.1.5).
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddDays(-1));
@@ -84,6 +85,22 @@ public sealed partial class OffloadEquivalenceTests : IAsyncLifetime
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(await TestFiles.Sha256Async(_root.Combine("docs", "report 2024 é #1 100%.pdf")), Convert.ToHexStringLower(SHA256.HashData(response.Body)));
+        var entry = Assert.Single(await _offload.Nginx.WaitForAccessLogAsync(entries => entries.Count > 0));
+        Assert.Equal(NginxServer.InternalPrefix + "docs/report%202024%20%C3%A9%20%231%20100%25.pdf", entry.AccelRedirect);
+    }
+
+    [Fact]
+    public async Task OffloadedGet_SymlinkInsideTheRoot_NginxIsSentToTheRealFileAndServesIt()
+    {
+        // The internal location refuses every symlink (disable_symlinks): the gateway, which followed and checked this
+        // one, redirects to the file it leads to, so a link inside the root works in offload mode as in direct mode.
+        var direct = await RawHttp.SendAsync(_direct.Nginx.Port, "/files/latest.pdf");
+        var viaNginx = await RawHttp.SendAsync(_offload.Nginx.Port, "/files/latest.pdf");
+
+        Assert.Equal(200, viaNginx.StatusCode);
+        Assert.Equal(VisibleHeaders(direct), VisibleHeaders(viaNginx));
+        Assert.Equal(direct.Body, viaNginx.Body);
+        Assert.StartsWith("attachment; filename=latest.pdf", viaNginx.Header("Content-Disposition"), StringComparison.Ordinal);
         var entry = Assert.Single(await _offload.Nginx.WaitForAccessLogAsync(entries => entries.Count > 0));
         Assert.Equal(NginxServer.InternalPrefix + "docs/report%202024%20%C3%A9%20%231%20100%25.pdf", entry.AccelRedirect);
     }

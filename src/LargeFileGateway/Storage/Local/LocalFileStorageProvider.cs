@@ -113,12 +113,12 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
 
         try
         {
-            if (handle is null || !IsReallyInside(key, handle, physicalPath))
+            if (handle is null || RealKeyInside(key, handle, physicalPath) is not { } realKey)
             {
                 return null;
             }
 
-            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler);
+            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler, realKey);
             handle = null;
             return opened;
         }
@@ -208,7 +208,8 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
     }
 
-    private bool IsReallyInside(string key, SafeFileHandle handle, string physicalPath)
+    /// <summary>Where the opened file really is, relative to the root and with '/' separators; null when not inside it.</summary>
+    private string? RealKeyInside(string key, SafeFileHandle handle, string physicalPath)
     {
         string? real;
         try
@@ -220,10 +221,16 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
             // Without its real path, the file cannot be shown to be inside the root: refused, and the caller closes it.
             var name = Errno.Name(ex is UnauthorizedAccessException ? Errno.AccessDenied : ex.HResult);
             Log.LocalFileRefused(_logger, key, "readlink", name);
-            return false;
+            return null;
         }
 
-        return real is not null && RealPath.IsInside(real, _realRoot) && !IsExcludedOnTheWay(real);
+        if (real is null || !RealPath.IsInside(real, _realRoot) || IsExcludedOnTheWay(real))
+        {
+            return null;
+        }
+
+        var relative = real.AsSpan(_realRoot.Length).TrimStart(Path.DirectorySeparatorChar).ToString();
+        return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
     private static bool IsPlainRelativeKey(string key)

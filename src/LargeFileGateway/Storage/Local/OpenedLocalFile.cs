@@ -8,8 +8,15 @@ namespace LargeFileGateway.Storage.Local;
 /// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges"). Reads go through the
 /// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request.
 /// </summary>
-internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler) : OpenedFile(metadata)
+internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler, string realKey) : OpenedFile(metadata)
 {
+    /// <summary>
+    /// Where the opened file really is, relative to the root ('/' separators): the key itself unless a symlink inside
+    /// the root led here. nginx is sent there, so its disable_symlinks (which refuses every link) meets no link the
+    /// gateway already checked, and any link it does meet was swapped in after the check.
+    /// </summary>
+    public override string RealKey { get; } = realKey;
+
     /// <summary>
     /// Reads of this file that timed out but are still in the kernel. While there is one, further reads (the copier
     /// resuming at the same offset) fail at once instead of taking another I/O thread to wait on the same device.
