@@ -53,13 +53,8 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
     /// <summary>The client of the download log line, which the gateway writes just after the last byte has gone.</summary>
     private async Task<IPAddress?> LoggedClientAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!_logs.Entries.Any(e => e.EventId.Name == "DownloadFinished") && !timeout.IsCancellationRequested)
-        {
-            await Task.Delay(10, CancellationToken.None);
-        }
-
-        var finished = Assert.Single(_logs.Entries, e => e.EventId.Name == "DownloadFinished");
+        var finished = await _logs.WaitForAsync(e => e.EventId.Name == "DownloadFinished", TimeSpan.FromSeconds(10));
+        Assert.Single(_logs.Entries, e => e.EventId.Name == "DownloadFinished");
         return Assert.IsType<IPAddress>(finished.Values["Client"]);
     }
 
