@@ -14,8 +14,9 @@ internal sealed class LocalStorageOptions
     /// Most reads that may wait for the device at once, each on a dedicated thread (created when needed, ended after
     /// a minute idle). A read that cannot hang (page cache) does not count. A read stuck in the kernel cannot be
     /// cancelled and keeps its thread; each request holds at most one such read, so 64 downloads stuck on a dead
-    /// mount take 64 threads and the default leaves as many for other files. Beyond it a read fails at once as
-    /// "instance overloaded" rather than queue behind stuck ones. Count of threads; 1-1024.
+    /// mount take 64 threads and the default leaves as many for other files. More reads than threads wait their turn
+    /// (each within ReadTimeout); a read fails at once as "instance overloaded" only when stuck reads hold every
+    /// thread. Count of threads; 1-1024.
     /// </summary>
     [NumberRange(1, 1024, ErrorMessage = SectionName + ":IoThreads must be between {1} and {2}.")]
     public int IoThreads { get; set; } = 128;

@@ -48,8 +48,12 @@ internal sealed class LocalReadOperation : IValueTaskSource<int>
         }
 
         _completion.Reset();
-        (_file, _destination, _offset, _state, _owners) = (file, destination, offset, Pending, 2);
+        (_file, _destination, _offset, _owners) = (file, destination, offset, 2);
         _deadline = _scheduler.Time.GetTimestamp() + (long)(_scheduler.ReadTimeout.TotalSeconds * _scheduler.Time.TimestampFrequency);
+
+        // Published last: a timer callback of the previous read still in flight sees Pending only with this read's
+        // own file and deadline, never the last read's deadline with this read's state.
+        Volatile.Write(ref _state, Pending);
         _timer.Change(_scheduler.ReadTimeout, Timeout.InfiniteTimeSpan);
         _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((LocalReadOperation)state!).OnCanceled(token), this);
         return new ValueTask<int>(this, _completion.Version);
@@ -59,6 +63,22 @@ internal sealed class LocalReadOperation : IValueTaskSource<int>
     public void Execute()
     {
         var file = _file!;
+        var given = Volatile.Read(ref _state);
+        if (given != Pending)
+        {
+            // Its caller timed out or left while it waited for a thread: nobody wants these bytes, and reading them
+            // on a dead device would pin this thread for nothing.
+            _scheduler.OnDeviceReadReturned();
+            if (given == TimedOut)
+            {
+                Interlocked.Decrement(ref file.StuckReads);
+                _scheduler.OnStuckReadReturned();
+            }
+
+            Release();
+            return;
+        }
+
         var length = _destination.Length;
         int read;
         Exception? failure = null;
@@ -91,6 +111,7 @@ internal sealed class LocalReadOperation : IValueTaskSource<int>
         {
             // The request gave up on this read long ago; its file may now get a thread again.
             Interlocked.Decrement(ref file.StuckReads);
+            _scheduler.OnStuckReadReturned();
         }
 
         Release();

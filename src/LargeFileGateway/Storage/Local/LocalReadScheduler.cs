@@ -22,8 +22,10 @@ internal delegate int PositionalRead(SafeFileHandle handle, Span<byte> buffer, l
 /// thread pool, into a buffer of its own and is copied out only if the caller still waits. The caller waits at
 /// most <see cref="LocalStorageOptions.ReadTimeout"/>, or until its request is cancelled; a read stuck in the kernel
 /// keeps its thread (nothing can interrupt it) but no longer its request. A request whose read is stuck gets no
-/// second thread (<see cref="OpenedLocalFile.StuckReads"/>), and beyond the bound a read fails at once as "instance
-/// overloaded" instead of queueing behind stuck ones.</para>
+/// second thread (<see cref="OpenedLocalFile.StuckReads"/>). A busy but healthy device only makes reads queue for a
+/// thread (each still bounded by the read timeout, and skipped if its caller gave up while it waited); a read fails at
+/// once as "instance overloaded" only when stuck reads hold every thread, or when the queue is far longer than the
+/// threads could ever drain in time.</para>
 /// </remarks>
 internal sealed class LocalReadScheduler
 {
@@ -39,6 +41,12 @@ internal sealed class LocalReadScheduler
     /// <summary>Dedicated threads only wait in one system call: a small stack is plenty.</summary>
     private const int ThreadStackBytes = 256 * 1024;
 
+    /// <summary>
+    /// Reads admitted per thread, running and queued: a slow disk serving more cold streams than there are threads
+    /// makes reads wait their turn rather than fail (a 503 or a reset for a healthy download); this bounds the queue.
+    /// </summary>
+    private const int AdmittedReadsPerThread = 16;
+
     private readonly object _lock = new();
     private readonly Queue<LocalReadOperation> _queue = new();
     private readonly ConcurrentQueue<LocalReadOperation> _free = new();
@@ -48,6 +56,7 @@ internal sealed class LocalReadScheduler
     private int _threads;
     private int _idleThreads;
     private int _admitted;
+    private int _stuck;
 
     public LocalReadScheduler(LocalStorageOptions options, TimeProvider time, ILogger? logger = null)
     {
@@ -63,8 +72,11 @@ internal sealed class LocalReadScheduler
     /// <summary>The read that may wait for the device, on a dedicated thread. Replaced only by tests.</summary>
     internal PositionalRead DeviceRead { get; set; } = ReadFromDevice;
 
-    /// <summary>Reads handed to dedicated threads and not yet returned by the kernel (stuck ones included).</summary>
+    /// <summary>Reads handed to dedicated threads and not yet returned by the kernel (stuck and queued ones included).</summary>
     internal int ReadsOnDevice => Volatile.Read(ref _admitted);
+
+    /// <summary>Reads whose caller timed out while the kernel still holds them (each pins a thread).</summary>
+    internal int StuckReads => Volatile.Read(ref _stuck);
 
     internal TimeSpan ReadTimeout { get; }
 
@@ -111,7 +123,7 @@ internal sealed class LocalReadScheduler
 
     private ValueTask<int> ReadOnDedicatedThread(OpenedLocalFile file, Memory<byte> buffer, long offset, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _admitted) > _maxThreads)
+        if (Interlocked.Increment(ref _admitted) > _maxThreads * AdmittedReadsPerThread || Volatile.Read(ref _stuck) >= _maxThreads)
         {
             Interlocked.Decrement(ref _admitted);
             Log.LocalReadsOverloaded(_logger, file.Metadata.Key, _maxThreads);
@@ -134,7 +146,13 @@ internal sealed class LocalReadScheduler
     internal void Recycle(LocalReadOperation operation) => _free.Enqueue(operation);
 
     internal void OnTimedOut(OpenedLocalFile file, long offset)
-        => Log.LocalReadTimedOut(_logger, file.Metadata.Key, offset, ReadTimeout, ReadsOnDevice);
+    {
+        Interlocked.Increment(ref _stuck);
+        Log.LocalReadTimedOut(_logger, file.Metadata.Key, offset, ReadTimeout, ReadsOnDevice);
+    }
+
+    /// <summary>A read that had timed out came back from the kernel (or was never started): its thread is free again.</summary>
+    internal void OnStuckReadReturned() => Interlocked.Decrement(ref _stuck);
 
     private void Dispatch(LocalReadOperation operation)
     {
