@@ -32,7 +32,12 @@ internal static class Errno
     {
         // The client named something that is not a readable file of ours: 404, logged in one line.
         NoSuchFile or NotADirectory or IsADirectory or AccessDenied or NotPermitted or NoSuchDeviceOrAddress
-            or NoSuchDevice or NameTooLong or TooManySymbolicLinks or NotSupported or WouldBlock => LocalOpenFailure.NotFound,
+            or NoSuchDevice or NameTooLong or TooManySymbolicLinks or NotSupported => LocalOpenFailure.NotFound,
+
+        // EAGAIN: with O_NONBLOCK, a regular file someone holds a write lease on (Samba oplocks, NFS delegations)
+        // answers this instead of waiting for the lease break, which the open has just started: the file exists and
+        // will be readable shortly, so a 503 with Retry-After (a cacheable 404 would make clients give up).
+        WouldBlock => LocalOpenFailure.StorageFailed,
 
         // This process (or host) ran out of descriptors or memory: another instance can serve it; the storage is fine.
         TooManyOpenFiles or TooManyOpenFilesInSystem or OutOfMemory => LocalOpenFailure.InstanceOverloaded,

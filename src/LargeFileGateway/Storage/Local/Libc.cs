@@ -80,8 +80,21 @@ internal static unsafe partial class Libc
 
         fileType = buffer.Mode & FileTypeMask;
         length = (long)buffer.Size;
-        modifiedUtc = DateTime.UnixEpoch.AddTicks((buffer.ModifiedSeconds * TimeSpan.TicksPerSecond) + (buffer.ModifiedNanoseconds / TimeSpan.NanosecondsPerTick));
+        modifiedUtc = ToUtc(buffer.ModifiedSeconds, buffer.ModifiedNanoseconds);
         return 0;
+    }
+
+    /// <summary>
+    /// A file time as a UTC <see cref="DateTime"/>, clamped to the range it can hold: tmpfs and btrfs accept times
+    /// before year 1 or after 9999 (touch -d @300000000000), which must not make every request for the file a 500.
+    /// </summary>
+    internal static DateTime ToUtc(long seconds, uint nanoseconds)
+    {
+        var minSeconds = (DateTime.MinValue - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
+        var maxSeconds = ((DateTime.MaxValue - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond) - 1;
+        var clamped = Math.Clamp(seconds, minSeconds, maxSeconds);
+        var fraction = clamped == seconds ? nanoseconds / TimeSpan.NanosecondsPerTick : 0;
+        return DateTime.UnixEpoch.AddTicks((clamped * TimeSpan.TicksPerSecond) + fraction);
     }
 
     /// <summary>
