@@ -17,7 +17,8 @@ namespace LargeFileGateway.Offload;
 /// the range and conditional checks come from nginx, the other headers from the gateway. Offload therefore only
 /// happens when nginx is certain to give the answer the gateway would give: the whole file, or one plain range the
 /// gateway honours. Everything else (multipart, a Range the gateway ignores, If-Match, whose check nginx would run
-/// against a validator it does not have) is streamed by the gateway as usual. nginx's own ETag is switched off in
+/// against a validator it does not have, and If-Range, whose check nginx would run against the validator of a file
+/// it reopened by name) is streamed by the gateway as usual. nginx's own ETag is switched off in
 /// the internal location and the gateway's is sent instead, so validators are the same in both modes.
 /// </remarks>
 internal sealed partial class NginxAccelRedirect
@@ -70,6 +71,14 @@ internal sealed partial class NginxAccelRedirect
         if (requestHeaders.ContainsKey(HeaderNames.IfMatch))
         {
             return "If-Match";
+        }
+
+        // A resume. nginx opens the file again by name and compares If-Range with the gateway's ETag it was handed,
+        // not with the file it opened: a file renamed over the checked one in between would be sent as the rest of
+        // the old version. The gateway streams it from the very file it validated.
+        if (requestHeaders.ContainsKey(HeaderNames.IfRange))
+        {
+            return "If-Range";
         }
 
         var range = requestHeaders.Range;

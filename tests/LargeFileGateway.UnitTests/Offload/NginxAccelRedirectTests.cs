@@ -28,6 +28,8 @@ public sealed class NginxAccelRedirectTests
     [InlineData("BYTES=0-9", null, true)]
     [InlineData("bytes=0-9", "If-Match", false)]
     [InlineData(null, "If-Match", false)]
+    [InlineData("bytes=0-9", "If-Range", false)]
+    [InlineData("bytes=10-", "If-Range", false)]
     [InlineData("bytes=0-1,0-1", null, false)]
     [InlineData("bytes=0-1,5-6", null, false)]
     [InlineData("bytes= 0-9", null, false)]
