@@ -24,7 +24,7 @@ internal sealed class StoredFile : Representation
 
     public FileMetadata Metadata { get; }
 
-    public override string? OffloadKey => _offloadable ? _opened?.RealKey ?? Key : null;
+    public override string? OffloadKey => !_offloadable ? null : _opened is null ? Key : _opened.RealKey;
 
     /// <summary>A file held open for the request; disposing the representation closes it.</summary>
     public static StoredFile Opened(OpenedFile opened, string contentType, bool offloadable)

@@ -68,6 +68,32 @@ public sealed class AbortAndTruncationTests() : GatewayTest("abort")
         Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task FileRewrittenInPlaceDuringDownload_ConnectionIsAbortedNotEndedAsComplete()
+    {
+        // Same length, same inode, other bytes: the open descriptor does not keep the old content, so without a check
+        // the client got a complete-looking 200 under the old ETag that matched neither version (issue 10 review).
+        var path = Root.Combine("rewritten.bin");
+        const int length = 256 << 20;
+        TestFiles.WriteSparse(path, length, [(0, 1 << 20)]);
+
+        using var client = await ConnectAsync("/files/rewritten.bin");
+        client.ReceiveBufferSize = 64 * 1024;
+        var stream = client.GetStream();
+        var (header, _) = await ReadHeaderAsync(stream);
+        Assert.Contains($"Content-Length: {length}", header, StringComparison.Ordinal);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            file.Position = 100 << 20;
+            file.Write(Enumerable.Repeat((byte)7, 4096).ToArray());
+        }
+
+        var (_, ending) = await ReadToEndAsync(stream);
+
+        Assert.Equal(StreamEnding.Reset, ending);
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
+    }
+
     private async Task<TcpClient> ConnectAsync(string target, string extraHeaders = "")
     {
         var client = new TcpClient();

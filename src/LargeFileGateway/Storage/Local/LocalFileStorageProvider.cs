@@ -20,6 +20,9 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
     /// </summary>
     internal static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(1);
 
+    /// <summary>What /proc/self/fd appends to the target of a descriptor whose file has been unlinked.</summary>
+    private const string UnlinkedSuffix = " (deleted)";
+
     private const FileShare ShareWithWriters = FileShare.ReadWrite | FileShare.Delete;
 
     private readonly string _realRoot;
@@ -69,7 +72,7 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
             throw new StorageObjectChangedException("The file changed since its metadata was read.");
         }
 
-        return ValueTask.FromResult<Stream>(new PositionalFileStream(opened, offset, ownsFile: true));
+        return ValueTask.FromResult<Stream>(new PositionalFileStream(opened, offset, offset + length, ownsFile: true));
     }
 
     /// <summary>
@@ -118,7 +121,7 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
                 return null;
             }
 
-            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler, realKey);
+            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler, realKey.Unlinked ? null : realKey.Key, modified);
             handle = null;
             return opened;
         }
@@ -208,8 +211,11 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
     }
 
-    /// <summary>Where the opened file really is, relative to the root and with '/' separators; null when not inside it.</summary>
-    private string? RealKeyInside(string key, SafeFileHandle handle, string physicalPath)
+    /// <summary>
+    /// Where the opened file really is, relative to the root and with '/' separators, and whether it was unlinked
+    /// after the open (the kernel then names it "... (deleted)"); null when it is not inside the root.
+    /// </summary>
+    private (string Key, bool Unlinked)? RealKeyInside(string key, SafeFileHandle handle, string physicalPath)
     {
         string? real;
         try
@@ -230,7 +236,8 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         }
 
         var relative = real.AsSpan(_realRoot.Length).TrimStart(Path.DirectorySeparatorChar).ToString();
-        return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
+        var unlinked = OperatingSystem.IsLinux() && relative.EndsWith(UnlinkedSuffix, StringComparison.Ordinal) && !File.Exists(real);
+        return (Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/'), unlinked);
     }
 
     private static bool IsPlainRelativeKey(string key)

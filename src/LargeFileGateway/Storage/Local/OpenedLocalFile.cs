@@ -8,14 +8,14 @@ namespace LargeFileGateway.Storage.Local;
 /// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges"). Reads go through the
 /// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request.
 /// </summary>
-internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler, string realKey) : OpenedFile(metadata)
+internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler, string? realKey, DateTime modifiedUtc) : OpenedFile(metadata)
 {
     /// <summary>
     /// Where the opened file really is, relative to the root ('/' separators): the key itself unless a symlink inside
-    /// the root led here. nginx is sent there, so its disable_symlinks (which refuses every link) meets no link the
+    /// the root led here; null when the file was unlinked after the open (nothing of that name to send). nginx is sent there, so its disable_symlinks (which refuses every link) meets no link the
     /// gateway already checked, and any link it does meet was swapped in after the check.
     /// </summary>
-    public override string RealKey { get; } = realKey;
+    public override string? RealKey { get; } = realKey;
 
     /// <summary>
     /// Reads of this file that timed out but are still in the kernel. While there is one, further reads (the copier
@@ -44,11 +44,40 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
             throw new StorageUnavailableException(failure.Message, failure) { RetryAfter = failure.RetryAfter };
         }
 
-        return ValueTask.FromResult<Stream>(new PositionalFileStream(this, offset, ownsFile: false));
+        return ValueTask.FromResult<Stream>(new PositionalFileStream(this, offset, offset + length, ownsFile: false));
     }
 
     internal ValueTask<int> ReadAsync(Memory<byte> buffer, long offset, CancellationToken cancellationToken)
         => scheduler.ReadAsync(this, buffer, offset, cancellationToken);
+
+    /// <summary>
+    /// Throws <see cref="StorageObjectChangedException"/> when the file's length or modification time is no longer
+    /// what the request's validators were made from. An open descriptor keeps a replaced file's old bytes, but not a
+    /// file rewritten in place: checked before the last bytes of each range are handed out, so a rewrite during the
+    /// body becomes an aborted connection (or, before the first byte, a fresh look at the new version), never a
+    /// complete-looking answer that mixes two versions under the old ETag. One statx per range.
+    /// </summary>
+    internal void EnsureUnchanged()
+    {
+        long length;
+        DateTime modified;
+        if (OperatingSystem.IsLinux())
+        {
+            if (Libc.Describe(handle, out _, out length, out modified) != 0)
+            {
+                return;
+            }
+        }
+        else
+        {
+            (length, modified) = (RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
+        }
+
+        if (length != Metadata.Length || modified != modifiedUtc)
+        {
+            throw new StorageObjectChangedException("The file was written to while it was being read.");
+        }
+    }
 
     /// <summary>Remembers a read failure of this handle and turns it into the storage failure the copier and handler know.</summary>
     internal StorageUnavailableException Failed(Exception exception, long offset)

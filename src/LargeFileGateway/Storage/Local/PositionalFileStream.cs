@@ -5,9 +5,10 @@ namespace LargeFileGateway.Storage.Local;
 /// <summary>
 /// Reads forward from an offset of an open local file, one positional read per call straight into the caller's buffer:
 /// no buffering layer, no shared file position. Disposing it leaves the file open for the other ranges of the same
-/// request, unless the stream was opened on its own (<c>ownsFile</c>).
+/// request, unless the stream was opened on its own (<c>ownsFile</c>). The read that reaches <c>end</c> first checks
+/// that the file was not written to meanwhile (<see cref="OpenedLocalFile.EnsureUnchanged"/>).
 /// </summary>
-internal sealed class PositionalFileStream(OpenedLocalFile file, long offset, bool ownsFile) : Stream
+internal sealed class PositionalFileStream(OpenedLocalFile file, long offset, long end, bool ownsFile) : Stream
 {
     private long _position = offset;
 
@@ -27,9 +28,14 @@ internal sealed class PositionalFileStream(OpenedLocalFile file, long offset, bo
         var pending = file.ReadAsync(buffer, _position, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            var read = pending.Result;
-            _position += read;
-            return ValueTask.FromResult(read);
+            try
+            {
+                return ValueTask.FromResult(Advance(pending.Result));
+            }
+            catch (StorageObjectChangedException ex)
+            {
+                return ValueTask.FromException<int>(ex);
+            }
         }
 
         return AwaitReadAsync(pending);
@@ -65,8 +71,18 @@ internal sealed class PositionalFileStream(OpenedLocalFile file, long offset, bo
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> AwaitReadAsync(ValueTask<int> pending)
     {
-        var read = await pending.ConfigureAwait(false);
+        return Advance(await pending.ConfigureAwait(false));
+    }
+
+    private int Advance(int read)
+    {
+        var reachedEnd = read > 0 && _position < end && _position + read >= end;
         _position += read;
+        if (reachedEnd)
+        {
+            file.EnsureUnchanged();
+        }
+
         return read;
     }
 }
