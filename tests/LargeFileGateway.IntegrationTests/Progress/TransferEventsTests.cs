@@ -16,8 +16,7 @@ public sealed class TransferEventsTests : IAsyncLifetime
         TestFiles.WriteRandom(_root.Combine("small.txt"), 10_000);
         _server = await GatewayServer.StartAsync(_root.Path,
             "--Gateway:Events:Access=Open",
-            "--Gateway:Events:ProgressInterval=00:00:00.05",
-            "--Gateway:Events:HeartbeatInterval=00:00:00.3");
+            "--Gateway:Events:ProgressInterval=00:00:00.05");
     }
 
     public async Task DisposeAsync()
@@ -41,19 +40,6 @@ public sealed class TransferEventsTests : IAsyncLifetime
         Assert.Equal("snapshot", snapshot.Type);
         Assert.NotNull(snapshot.Id);
         Assert.Equal(0, JsonDocument.Parse(snapshot.Data).RootElement.GetProperty("active").GetArrayLength());
-    }
-
-    [Fact]
-    public async Task Events_QuietStream_SendsHeartbeatComment()
-    {
-        using var events = await SseReader.OpenAsync(_server.Client);
-        await events.NextAsync();
-        await events.NextAsync();
-
-        var quiet = await events.NextAsync();
-
-        Assert.Equal("heartbeat", quiet.Comment);
-        Assert.Null(quiet.Type);
     }
 
     [Fact]
