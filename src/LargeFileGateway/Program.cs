@@ -1,3 +1,4 @@
+using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Hosting;
@@ -35,6 +36,7 @@ public static class Program
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton<DrainState>();
 
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -55,6 +57,7 @@ public static class Program
             StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
             _ => LocalStorage.Create(services),
         });
+        builder.Services.AddAccessControl();
         builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LargeFileGateway.Access;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Representations;
@@ -9,7 +10,7 @@ using LargeFileGateway.Streaming;
 namespace LargeFileGateway.Downloads;
 
 /// <summary>
-/// <c>GET</c> and <c>HEAD /files/{**key}</c>, read top to bottom against RFC 9110: method → path → representation →
+/// <c>GET</c> and <c>HEAD /files/{**key}</c>, read top to bottom against RFC 9110: method → path → access → representation →
 /// plan (preconditions, ranges, framing, offload) → headers → body. Decisions are values made before the first
 /// header is written; only this class (through <see cref="ResponseHeadersWriter"/> and <see cref="BodyWriter"/>)
 /// writes to the response.
@@ -25,6 +26,7 @@ internal sealed class DownloadHandler
     /// </summary>
     public const string AccessLogCategory = "LargeFileGateway.AccessLog";
 
+    private readonly AccessGate _access;
     private readonly StoredFiles _files;
     private readonly ResponsePlanner _planner;
     private readonly ResponseHeadersWriter _headers;
@@ -34,10 +36,11 @@ internal sealed class DownloadHandler
     private readonly ILogger _logger;
     private readonly ILogger _accessLog;
 
-    public DownloadHandler(StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
+    public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
         GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory)
     {
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
+        _access = access;
         _files = files;
         _planner = planner;
         _headers = headers;
@@ -99,6 +102,13 @@ internal sealed class DownloadHandler
 
         exchange.Key = key;
 
+        // 2. Access: the policy of the key and the proof it needs, before any storage call.
+        var access = await _access.CheckAsync(context, key);
+        if (!access.IsAllowed)
+        {
+            return;
+        }
+
         // An object replaced between its lookup and its first read is looked up once more: the client gets the new
         // version instead of a 503 for a change it could not see. Once the first byte is out, a change aborts.
         const int MaxAttempts = 2;
@@ -106,7 +116,7 @@ internal sealed class DownloadHandler
         {
             try
             {
-                if (!await ServeAsync(exchange, key, mayLookAgain: attempt < MaxAttempts))
+                if (!await ServeAsync(exchange, key, access, mayLookAgain: attempt < MaxAttempts))
                 {
                     return;
                 }
@@ -131,19 +141,25 @@ internal sealed class DownloadHandler
     }
 
     /// <summary>Serves the current version of <paramref name="key"/>; true when it must be looked up once more first.</summary>
-    private async Task<bool> ServeAsync(DownloadExchange exchange, string key, bool mayLookAgain)
+    private async Task<bool> ServeAsync(DownloadExchange exchange, string key, AccessDecision access, bool mayLookAgain)
     {
         var context = exchange.Context;
 
-        // 2. Representation: what is there, and which version.
+        // 3. Representation: what is there, and which version. An expired link inside its resume grace is honoured
+        // only for a resume of exactly this version, which only the representation can tell.
         using var representation = await _files.FindAsync(key, context.RequestAborted);
+        if (access.OnlyAsResume && !await _access.ConfirmResumeAsync(context, key, access, representation))
+        {
+            return false;
+        }
+
         if (representation is null)
         {
             await DownloadProblems.NotFoundAsync(context);
             return false;
         }
 
-        // 3. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
+        // 4. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
         var plan = _planner.Plan(context, representation);
         exchange.RangeKind = plan.Ranges.Kind;
         if (plan.Kind == ResponseKind.RangeNotSatisfiable && mayLookAgain && _files.Forget(key))
@@ -160,14 +176,14 @@ internal sealed class DownloadHandler
             return false;
         }
 
-        // 4. Headers, all in one place.
+        // 5. Headers, all in one place.
         _headers.Write(context, plan, representation);
         if (plan.Kind != ResponseKind.Content || !plan.SendsBody || plan.OffloadUri is not null)
         {
             return false;
         }
 
-        // 5. Body.
+        // 6. Body.
         var transfer = !_transfers.IsTracking ? null : _transfers.Start(key, context.Connection.RemoteIpAddress?.ToString() ?? "-",
             TransferRegistry.DescribeRange(plan.Ranges.Ranges, representation.Length), plan.PayloadLength(representation.Length));
         exchange.Body = new BodyProgress(transfer);

@@ -12,6 +12,7 @@ internal sealed class GatewayMetrics
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _active;
     private readonly Counter<long> _storageResumes;
+    private readonly Counter<long> _refusals;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -20,11 +21,16 @@ internal sealed class GatewayMetrics
         _duration = meter.CreateHistogram<double>("gateway.download.duration", unit: "s", description: "Time from request to last byte.");
         _active = meter.CreateUpDownCounter<long>("gateway.download.active", unit: "{download}", description: "Downloads in progress.");
         _storageResumes = meter.CreateCounter<long>("gateway.storage.resumes", unit: "{resume}", description: "Storage reads reopened at the offset reached after a mid-body failure.");
+        _refusals = meter.CreateCounter<long>("gateway.refusals", unit: "{request}", description: "Requests refused before any storage call, by reason.");
     }
 
     public void DownloadStarted() => _active.Add(1);
 
     public void StorageReadResumed() => _storageResumes.Add(1);
+
+    /// <summary>A request refused by the access step (the reason is a bounded enum, never a key).</summary>
+    public void AccessRefused(LargeFileGateway.Access.AccessRefusalReason reason)
+        => _refusals.Add(1, new KeyValuePair<string, object?>("gateway.refusal.reason", reason.ToString()));
 
     public void DownloadEnded(int statusCode, string rangeKind, bool aborted, long bytesSent, TimeSpan duration)
     {

@@ -134,4 +134,14 @@ internal static partial class Log
         Message = "Refused a read of {Key}: all {IoThreads} local I/O threads are waiting for the device")]
     public static partial void LocalReadsOverloaded(ILogger logger, string key, int ioThreads);
 
+
+    // Access control (Access/): EventIds 600-649.
+    [LoggerMessage(EventId = 600, EventName = nameof(AccessRefused), Level = LogLevel.Information,
+        Message = "Refused {Key} under policy {Policy}: {Reason} (key id {KeyId})")]
+    public static partial void AccessRefused(ILogger logger, string key, LargeFileGateway.Access.AccessPolicy policy, LargeFileGateway.Access.AccessRefusalReason reason, string? keyId);
+
+    [LoggerMessage(EventId = 601, EventName = nameof(ExpiredLinkResumeRefused), Level = LogLevel.Information,
+        Message = "Refused an expired link to {Key} (key id {KeyId}): not a resume of the current version (needs Range and If-Range equal to the strong ETag)")]
+    public static partial void ExpiredLinkResumeRefused(ILogger logger, string key, string? keyId);
+
 }
