@@ -58,6 +58,7 @@ public static class Program
             _ => LocalStorage.Create(services),
         });
         builder.Services.AddAccessControl();
+        builder.Services.AddCrossOrigin();
         builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();
 
@@ -66,6 +67,7 @@ public static class Program
         app.UseExceptionHandler();
         app.UseProxiedRequestDetection();
         app.UseForwardedHeaders();
+        app.UseCrossOrigin();
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
         app.MapTransferProgress();

@@ -24,6 +24,9 @@ internal sealed class AccessGate
         _logger = logger;
     }
 
+    /// <summary>True when no key needs anything (the default): the step costs nothing then.</summary>
+    public bool IsEverythingOpen => _rules.IsEverythingOpen;
+
     /// <summary>
     /// Checks a request for <paramref name="key"/> (a normalized key; for a folder, its prefix ending in <c>/</c>, the
     /// empty string for the root). When refused, the answer is written and the caller only returns. When allowed,

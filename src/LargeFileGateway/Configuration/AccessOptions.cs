@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using LargeFileGateway.Access;
-using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Configuration;
 
@@ -32,8 +31,7 @@ internal sealed class AccessOptions
     [TimeSpanRange("00:00:00", "365.00:00:00", ErrorMessage = SectionName + ":ResumeGrace must be between {1} and {2}.")]
     public TimeSpan ResumeGrace { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Bearer tokens (JWT) for API clients.</summary>
-    [ValidateObjectMembers]
+    /// <summary>Bearer tokens (JWT) for API clients; checked by <see cref="TokenAccessOptionsValidator"/>.</summary>
     public TokenAccessOptions Token { get; set; } = new();
 }
 

@@ -144,4 +144,8 @@ internal static partial class Log
         Message = "Refused an expired link to {Key} (key id {KeyId}): not a resume of the current version (needs Range and If-Range equal to the strong ETag)")]
     public static partial void ExpiredLinkResumeRefused(ILogger logger, string key, string? keyId);
 
+    [LoggerMessage(EventId = 640, EventName = nameof(TokenRejected), Level = LogLevel.Information,
+        Message = "Refused a bearer token: {Failure}")]
+    public static partial void TokenRejected(ILogger logger, string failure);
+
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -9,15 +10,19 @@ namespace LargeFileGateway.Security;
 /// Guards <c>/events</c> and the dashboard by <c>Gateway:Events:Access</c>: Off answers 404 (the feature does not
 /// exist for outsiders), BearerToken answers 401 with a Bearer challenge (RFC 6750 §3) unless the token comes as
 /// <c>Authorization: Bearer</c> or, because a browser's EventSource cannot set headers, as <c>access_token</c>
-/// in the query (RFC 6750 §2.3).
+/// in the query (RFC 6750 §2.3). Open goes through the access policy of the root (<see cref="AccessGate"/>): the stream
+/// names every key being downloaded, so it needs what the root needs (a prefix-scoped link for the whole root, or a
+/// token whose prefixes include <c>*</c>); with the default Open policy, anyone.
 /// </summary>
 internal sealed class EventsAccessFilter : IEndpointFilter
 {
     private readonly EventsAccessMode _mode;
     private readonly byte[] _tokenHash;
+    private readonly AccessGate _access;
 
-    public EventsAccessFilter(IOptions<EventsOptions> options)
+    public EventsAccessFilter(IOptions<EventsOptions> options, AccessGate access)
     {
+        _access = access;
         _mode = options.Value.Access;
         _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.Token ?? string.Empty));
     }
@@ -26,8 +31,10 @@ internal sealed class EventsAccessFilter : IEndpointFilter
     {
         switch (_mode)
         {
-            case EventsAccessMode.Open:
+            case EventsAccessMode.Open when _access.IsEverythingOpen:
                 return next(context);
+            case EventsAccessMode.Open:
+                return CheckRootAccessAsync(context, next);
             case EventsAccessMode.BearerToken when HasToken(context.HttpContext.Request):
                 return next(context);
             case EventsAccessMode.BearerToken:
@@ -36,6 +43,15 @@ internal sealed class EventsAccessFilter : IEndpointFilter
             default:
                 return ValueTask.FromResult<object?>(TypedResults.NotFound());
         }
+    }
+
+    private async ValueTask<object?> CheckRootAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        // An expired link has no grace here: the stream is not a resume of anything (refused and answered below).
+        var decision = await _access.CheckAsync(context.HttpContext, key: string.Empty);
+        return decision.IsAllowed && await _access.ConfirmResumeAsync(context.HttpContext, string.Empty, decision, representation: null)
+            ? await next(context)
+            : Results.Empty;
     }
 
     private bool HasToken(HttpRequest request)
