@@ -1,6 +1,7 @@
 using LargeFileGateway.Configuration;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 
 namespace LargeFileGateway.Access;
@@ -37,7 +38,36 @@ internal static class CrossOrigin
 
     /// <summary>Adds the middleware only when origins are configured: without them no request pays for it.</summary>
     public static IApplicationBuilder UseCrossOrigin(this IApplicationBuilder app)
-        => app.ApplicationServices.GetRequiredService<IOptions<CrossOriginOptions>>().Value.IsEnabled ? app.UseCors() : app;
+    {
+        var options = app.ApplicationServices.GetRequiredService<IOptions<CrossOriginOptions>>().Value;
+        if (!options.IsEnabled)
+        {
+            return app;
+        }
+
+        if (options.Origins is not ["*"])
+        {
+            // The answer differs by Origin (Access-Control-Allow-Origin for a listed one, nothing for the rest), so a
+            // cache in between must keep them apart; the framework says so only when it lists several origins.
+            // Added as the headers go out, so that a response cleared and rewritten keeps it.
+            app.Use((context, next) =>
+            {
+                context.Response.OnStarting(static state =>
+                {
+                    var headers = ((HttpResponse)state).Headers;
+                    if (!headers.Vary.Contains(HeaderNames.Origin))
+                    {
+                        headers.Vary = StringValues.Concat(headers.Vary, HeaderNames.Origin);
+                    }
+
+                    return Task.CompletedTask;
+                }, context.Response);
+                return next(context);
+            });
+        }
+
+        return app.UseCors();
+    }
 
     private static void Build(CorsPolicyBuilder policy, CrossOriginOptions options)
     {

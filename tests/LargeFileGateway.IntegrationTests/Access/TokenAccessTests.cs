@@ -37,6 +37,7 @@ public sealed class TokenAccessTests : IAsyncLifetime
         _server = await GatewayServer.StartWithServicesAsync(_root.Path,
             services => services.AddSingleton<IStorageProvider>(provider => _storage.Wrap(LargeFileGateway.Storage.Local.LocalStorage.Create(provider))),
             beforeStart: null,
+            "--Gateway:Events:Access=Open",
             "--Gateway:Access:DefaultPolicy=Token",
             "--Gateway:Access:Rules:0:Prefix=public.txt", "--Gateway:Access:Rules:0:Policy=Open",
             $"--Gateway:Access:Token:Issuer={Issuer}",
@@ -166,7 +167,32 @@ public sealed class TokenAccessTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> GetAsync(string path, string? token)
+    [Fact]
+    public async Task Events_UnderATokenPolicyWithoutToken_Answers401()
+    {
+        using var response = await GetAsync("events", token: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Events_WithATokenForEveryKey_Streams()
+    {
+        using var response = await GetAsync("events", Mint(prefixes: ["*"]), HttpCompletionOption.ResponseHeadersRead);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Events_WithATokenForOneFolder_Answers403BecauseTheStreamNamesEveryKey()
+    {
+        using var response = await GetAsync("events", Mint(prefixes: ["private/"]));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(string path, string? token, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (token is not null)
@@ -174,7 +200,7 @@ public sealed class TokenAccessTests : IAsyncLifetime
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         }
 
-        return await _server.Client.SendAsync(request);
+        return await _server.Client.SendAsync(request, completion);
     }
 
     private static string Mint(string[]? prefixes = null, string? prefixClaim = null, DateTime? expires = null, string issuer = Issuer,
