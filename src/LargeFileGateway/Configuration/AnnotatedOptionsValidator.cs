@@ -9,7 +9,7 @@ namespace LargeFileGateway.Configuration;
 /// </summary>
 [OptionsValidator]
 internal sealed partial class AnnotatedOptionsValidator
-    : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>
+    : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>, IValidateOptions<AccessOptions>
 {
     public static AnnotatedOptionsValidator Instance { get; } = new();
 }

@@ -144,4 +144,8 @@ internal static partial class Log
         Message = "Refused an expired link to {Key} (key id {KeyId}): not a resume of the current version (needs Range and If-Range equal to the strong ETag)")]
     public static partial void ExpiredLinkResumeRefused(ILogger logger, string key, string? keyId);
 
+    // Signed links (Access/SignedLink*, the sign command): EventIds 610-639.
+    [LoggerMessage(EventId = 610, EventName = nameof(ExpiredLinkInGrace), Level = LogLevel.Debug,
+        Message = "A link to {Key} (key id {KeyId}) expired {ExpiredForSeconds} s ago: allowed only as a resume of the current version")]
+    public static partial void ExpiredLinkInGrace(ILogger logger, string key, string? keyId, long expiredForSeconds);
 }
