@@ -100,7 +100,7 @@ internal static class SignedLink
             return IPNetwork.TryParse(text, out network);
         }
 
-        if (!IPAddress.TryParse(text, out var address) || address.ScopeId != 0)
+        if (!IPAddress.TryParse(text, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
         {
             return false;
         }
