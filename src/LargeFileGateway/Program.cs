@@ -15,10 +15,16 @@ namespace LargeFileGateway;
 /// <summary>The composition root: configuration, services and endpoints. No logic lives here.</summary>
 public static class Program
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        if (SignCommand.IsInvoked(args))
+        {
+            return SignCommand.Run(args[1..], Console.Out, Console.Error, TimeProvider.System);
+        }
+
         var app = CreateApp(args);
         await app.RunAsync();
+        return 0;
     }
 
     /// <summary>Builds the gateway; tests and benchmarks call this with <c>--urls http://127.0.0.1:0</c>.</summary>

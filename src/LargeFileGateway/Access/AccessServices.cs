@@ -11,6 +11,7 @@ internal static class AccessServices
     {
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, TokenAccessOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddSingleton(services => new AccessRules(services.GetRequiredService<IOptions<AccessOptions>>().Value));
         services.AddSingleton<SignedLinkVerifier>();
         services.AddSingleton<TokenVerifier>();

@@ -12,18 +12,24 @@ namespace LargeFileGateway.Access;
 internal static class ResumeGrace
 {
     public static bool IsResumeOf(HttpRequest request, Representation representation)
+        => TryReadResumedVersion(request, out var validator)
+            && !representation.ETag.IsWeak && validator.Compare(representation.ETag, useStrongComparison: true);
+
+    /// <summary>
+    /// Whether the request has the shape of a resume (a GET with a Range and one strong If-Range), which the link
+    /// verifier checks before any storage call: an expired link on anything else is refused without a lookup.
+    /// </summary>
+    public static bool CouldBeResume(HttpRequest request) => TryReadResumedVersion(request, out _);
+
+    private static bool TryReadResumedVersion(HttpRequest request, out EntityTagHeaderValue validator)
     {
+        validator = null!;
         if (!HttpMethods.IsGet(request.Method) || request.Headers.Range.Count == 0)
         {
             return false;
         }
 
         var ifRange = request.Headers.IfRange;
-        if (ifRange.Count != 1 || !EntityTagHeaderValue.TryParse(ifRange[0], out var validator))
-        {
-            return false;
-        }
-
-        return !validator.IsWeak && !representation.ETag.IsWeak && validator.Compare(representation.ETag, useStrongComparison: true);
+        return ifRange.Count == 1 && EntityTagHeaderValue.TryParse(ifRange[0], out validator!) && !validator.IsWeak;
     }
 }

@@ -31,7 +31,8 @@ internal sealed class AccessOptions
     [TimeSpanRange("00:00:00", "365.00:00:00", ErrorMessage = SectionName + ":ResumeGrace must be between {1} and {2}.")]
     public TimeSpan ResumeGrace { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Bearer tokens (JWT) for API clients; checked by <see cref="TokenAccessOptionsValidator"/>.</summary>
+    /// <summary>Bearer tokens (JWT) for API clients; their keys are checked by <see cref="TokenAccessOptionsValidator"/>.</summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
     public TokenAccessOptions Token { get; set; } = new();
 }
 

@@ -9,7 +9,8 @@ namespace LargeFileGateway.Configuration;
 /// </summary>
 [OptionsValidator]
 internal sealed partial class AnnotatedOptionsValidator
-    : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>, IValidateOptions<CrossOriginOptions>, IValidateOptions<TokenAccessOptions>
+    : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>, IValidateOptions<AccessOptions>,
+      IValidateOptions<CrossOriginOptions>
 {
     public static AnnotatedOptionsValidator Instance { get; } = new();
 }

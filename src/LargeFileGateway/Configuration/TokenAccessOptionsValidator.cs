@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 namespace LargeFileGateway.Configuration;
 
 /// <summary>
-/// The token part of <c>Gateway:Access</c>, checked at start so that a bad key is a startup error naming its key,
+/// The keys of the token part of <c>Gateway:Access</c> (its annotations are checked with the rest of the section),
+/// checked at start so that a bad key is a startup error naming its key,
 /// not a failure of the first request that carries a token.
 /// </summary>
 internal sealed class TokenAccessOptionsValidator : IValidateOptions<AccessOptions>
@@ -16,7 +17,6 @@ internal sealed class TokenAccessOptionsValidator : IValidateOptions<AccessOptio
     {
         var token = options.Token;
         var result = new ValidateOptionsResultBuilder();
-        result.AddResult(AnnotatedOptionsValidator.Instance.Validate(name, token));
         foreach (var (keyId, secret) in token.SigningKeys)
         {
             var bytes = new byte[secret.Length];

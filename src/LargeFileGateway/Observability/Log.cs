@@ -148,4 +148,8 @@ internal static partial class Log
         Message = "Refused a bearer token: {Failure}")]
     public static partial void TokenRejected(ILogger logger, string failure);
 
+    // Signed links (Access/SignedLink*, the sign command): EventIds 610-639.
+    [LoggerMessage(EventId = 610, EventName = nameof(ExpiredLinkInGrace), Level = LogLevel.Debug,
+        Message = "A link to {Key} (key id {KeyId}) expired {ExpiredForSeconds} s ago: allowed only as a resume of the current version")]
+    public static partial void ExpiredLinkInGrace(ILogger logger, string key, string? keyId, long expiredForSeconds);
 }

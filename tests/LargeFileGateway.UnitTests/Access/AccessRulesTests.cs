@@ -5,28 +5,46 @@ namespace LargeFileGateway.UnitTests.Access;
 
 public sealed class AccessRulesTests
 {
-    private static readonly AccessRules s_rules = new(new AccessOptions
-    {
-        DefaultPolicy = AccessPolicy.Signed,
-        Rules =
-        [
-            new AccessRule { Prefix = "public/", Policy = AccessPolicy.Open },
-            new AccessRule { Prefix = "public/private/", Policy = AccessPolicy.Token },
-            new AccessRule { Prefix = "api/", Policy = AccessPolicy.SignedOrToken },
-        ],
-    });
-
     [Theory]
-    [InlineData("public/a.iso", AccessPolicy.Open)]
-    [InlineData("public/private/b.iso", AccessPolicy.Token)]
-    [InlineData("public/privateer.iso", AccessPolicy.Open)]
-    [InlineData("api/x", AccessPolicy.SignedOrToken)]
-    [InlineData("publicity.iso", AccessPolicy.Signed)]
-    [InlineData("Public/a.iso", AccessPolicy.Signed)]
-    [InlineData("other/a.iso", AccessPolicy.Signed)]
-    [InlineData("", AccessPolicy.Signed)]
-    public void PolicyFor_Key_IsTheLongestMatchingPrefixElseTheDefault(string key, AccessPolicy expected)
-        => Assert.Equal(expected, s_rules.PolicyFor(key));
+    [InlineData("public/readme.txt", AccessPolicy.Open)]
+    [InlineData("public/private/x.bin", AccessPolicy.Signed)]
+    [InlineData("public/private", AccessPolicy.Open)]
+    [InlineData("api/data.json", AccessPolicy.Token)]
+    [InlineData("other.bin", AccessPolicy.SignedOrToken)]
+    [InlineData("publicity.bin", AccessPolicy.SignedOrToken)]
+    public void PolicyFor_LongestMatchingPrefixWins_ElseDefault(string key, AccessPolicy expected)
+    {
+        var rules = new AccessRules(new AccessOptions
+        {
+            DefaultPolicy = AccessPolicy.SignedOrToken,
+            Rules =
+            [
+                new AccessRule { Prefix = "public/private/", Policy = AccessPolicy.Signed },
+                new AccessRule { Prefix = "public/", Policy = AccessPolicy.Open },
+                new AccessRule { Prefix = "api/", Policy = AccessPolicy.Token },
+            ],
+        });
+
+        Assert.Equal(expected, rules.PolicyFor(key));
+        Assert.False(rules.IsEverythingOpen);
+    }
+
+    [Fact]
+    public void IsEverythingOpen_DefaultConfiguration_True()
+    {
+        Assert.True(new AccessRules(new AccessOptions()).IsEverythingOpen);
+        Assert.True(new AccessRules(new AccessOptions { Rules = [new AccessRule { Prefix = "a/" }] }).IsEverythingOpen);
+    }
+
+    [Fact]
+    public void IsEverythingOpen_OneProtectedFolder_False()
+    {
+        var rules = new AccessRules(new AccessOptions { Rules = [new AccessRule { Prefix = "private/", Policy = AccessPolicy.Signed }] });
+
+        Assert.False(rules.IsEverythingOpen);
+        Assert.Equal(AccessPolicy.Signed, rules.PolicyFor("private/x"));
+        Assert.Equal(AccessPolicy.Open, rules.PolicyFor("privately.txt"));
+    }
 
     [Fact]
     public void PolicyFor_RulesListedShortestFirst_StillPicksTheLongest()
@@ -45,12 +63,13 @@ public sealed class AccessRulesTests
         Assert.Equal(AccessPolicy.Open, rules.PolicyFor("b"));
     }
 
-    [Fact]
-    public void IsEverythingOpen_DefaultOpenWithOnlyOpenRules_IsTrue()
-    {
-        Assert.True(new AccessRules(new AccessOptions()).IsEverythingOpen);
-        Assert.True(new AccessRules(new AccessOptions { Rules = [new AccessRule { Prefix = "x/", Policy = AccessPolicy.Open }] }).IsEverythingOpen);
-        Assert.False(new AccessRules(new AccessOptions { Rules = [new AccessRule { Prefix = "x/", Policy = AccessPolicy.Token }] }).IsEverythingOpen);
-        Assert.False(s_rules.IsEverythingOpen);
-    }
+    [Theory]
+    [InlineData("Public/a.iso")]
+    [InlineData("")]
+    public void PolicyFor_OtherCaseOrTheRoot_IsTheDefault(string key)
+        => Assert.Equal(AccessPolicy.Signed, new AccessRules(new AccessOptions
+        {
+            DefaultPolicy = AccessPolicy.Signed,
+            Rules = [new AccessRule { Prefix = "public/", Policy = AccessPolicy.Open }],
+        }).PolicyFor(key));
 }
