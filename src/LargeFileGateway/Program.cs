@@ -60,8 +60,10 @@ public static class Program
         builder.Services.AddAccessControl();
         builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();
+        builder.AddObservability();
 
         var app = builder.Build();
+        app.UseObservability();
         // The framework's handler answers what nobody expected with problem details and logs it once.
         app.UseExceptionHandler();
         app.UseProxiedRequestDetection();
