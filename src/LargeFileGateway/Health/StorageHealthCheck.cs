@@ -13,7 +13,7 @@ namespace LargeFileGateway.Health;
 /// </summary>
 internal sealed class StorageHealthCheck : IHealthCheck
 {
-    private readonly IStorageProbe? _probe;
+    private readonly IServiceProvider _services;
     private readonly string _provider;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _cacheDuration;
@@ -23,12 +23,11 @@ internal sealed class StorageHealthCheck : IHealthCheck
     private Task<HealthCheckResult>? _current;
     private long _currentStarted;
     private bool _lastHealthy = true;
+    private IStorageProvider? _storage;
 
-    public StorageHealthCheck(IStorageProvider storage, IOptions<StorageOptions> storageOptions, IOptions<HealthOptions> options, TimeProvider time, ILogger<StorageHealthCheck> logger)
+    public StorageHealthCheck(IServiceProvider services, IOptions<StorageOptions> storageOptions, IOptions<HealthOptions> options, TimeProvider time, ILogger<StorageHealthCheck> logger)
     {
-        // The metadata cache wraps the remote providers; the probe belongs to the provider itself.
-        var provider = storage is MetadataCachingStorageProvider cached ? cached.Inner : storage;
-        _probe = provider as IStorageProbe;
+        _services = services;
         _provider = storageOptions.Value.Provider.ToString();
         _timeout = options.Value.ProbeTimeout;
         _cacheDuration = options.Value.ProbeCacheDuration;
@@ -38,7 +37,18 @@ internal sealed class StorageHealthCheck : IHealthCheck
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (_probe is null)
+        // The provider is built on first use; a root that is gone by then makes it throw, which is "not ready".
+        try
+        {
+            _storage ??= _services.GetRequiredService<IStorageProvider>();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy($"{_provider} storage cannot be opened: {ex.GetType().Name}"));
+        }
+
+        // The metadata cache wraps the remote providers; the probe belongs to the provider itself.
+        if ((_storage is MetadataCachingStorageProvider cached ? cached.Inner : _storage) is not IStorageProbe storageProbe)
         {
             return Task.FromResult(HealthCheckResult.Healthy(_provider + " storage has no probe"));
         }
@@ -49,7 +59,7 @@ internal sealed class StorageHealthCheck : IHealthCheck
             if (_current is null || (_current.IsCompleted && _time.GetElapsedTime(_currentStarted) >= _cacheDuration))
             {
                 _currentStarted = _time.GetTimestamp();
-                _current = ProbeAsync(_probe);
+                _current = ProbeAsync(storageProbe);
             }
 
             probe = _current;
