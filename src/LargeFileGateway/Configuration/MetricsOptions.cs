@@ -10,9 +10,14 @@ internal sealed class MetricsOptions
     public bool Prometheus { get; set; }
 
     /// <summary>
-    /// Networks (CIDR) whose clients may scrape <c>/metrics</c>; everyone else gets 404, as when it is off. Loopback by
-    /// default. Checked against the client address after forwarded headers from trusted proxies are applied.
+    /// Networks (CIDR) whose clients may scrape <c>/metrics</c>; everyone else gets 404, as when it is off. Empty (the
+    /// default) means loopback only (127.0.0.0/8 and ::1): an empty default rather than a list, because configuration
+    /// adds array entries to a default list instead of replacing it. Checked against the client address after
+    /// forwarded headers from trusted proxies are applied.
     /// </summary>
     [IPAddressList(SectionName + ":AllowedNetworks", networks: true)]
-    public string[] AllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+    public string[] AllowedNetworks { get; set; } = [];
+
+    /// <summary>The networks that may scrape: <see cref="AllowedNetworks"/>, or loopback when it is empty.</summary>
+    public string[] EffectiveAllowedNetworks => AllowedNetworks.Length > 0 ? AllowedNetworks : ["127.0.0.0/8", "::1/128"];
 }

@@ -87,7 +87,7 @@ internal static class ObservabilityServices
         var metrics = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
         if (metrics.Prometheus)
         {
-            var allowed = metrics.AllowedNetworks.Select(static network => IPNetwork.Parse(network)).ToArray();
+            var allowed = metrics.EffectiveAllowedNetworks.Select(static network => IPNetwork.Parse(network)).ToArray();
             app.MapPrometheusScrapingEndpoint(MetricsPath).Add(endpoint =>
             {
                 // Outside the allowed networks /metrics does not exist (404, as when it is off), rather than a 403
@@ -107,7 +107,7 @@ internal static class ObservabilityServices
             });
         }
 
-        var prometheus = metrics.Prometheus ? "on for " + string.Join(", ", metrics.AllowedNetworks) : "off";
+        var prometheus = metrics.Prometheus ? "on for " + string.Join(", ", metrics.EffectiveAllowedNetworks) : "off";
         var otlp = IsOtlpConfigured(app.Configuration) ? "on" : "off";
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ObservabilityServices).FullName!);
         Log.ObservabilityConfigured(logger, prometheus, otlp, accessLog.IsEnabled ? "on" : "off");
