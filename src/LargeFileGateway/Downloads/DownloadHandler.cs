@@ -243,8 +243,12 @@ internal sealed class DownloadHandler
         _metrics.DownloadEnded(status, rangeKind, ended, bytesSent, duration, exchange.TimeToFirstByte);
         if (_accessLogWriter.IsEnabled)
         {
-            // An offloaded answer's body is sent by nginx: its size is nginx's to log, not "0 bytes".
-            _accessLogWriter.TryWrite(AccessLogEntries.Create(context, status, ended == DownloadOutcome.Offloaded ? null : bytesSent, duration,
+            // An offloaded answer's body is sent by nginx: its size is nginx's to log, not "0 bytes". A complete
+            // body is its Content-Length (multipart framing included); a cut one is the payload bytes really written.
+            long? loggedBytes = ended == DownloadOutcome.Offloaded ? null
+                : ended == DownloadOutcome.Completed && !HttpMethods.IsHead(context.Request.Method) && context.Response.ContentLength is { } length ? length
+                : bytesSent;
+            _accessLogWriter.TryWrite(AccessLogEntries.Create(context, status, loggedBytes, duration,
                 AccessLogEntries.RangeKindName(exchange.RangeKind), AccessLogEntries.OutcomeName(ended)));
         }
         if (exchange.Transfer is { } transfer)
