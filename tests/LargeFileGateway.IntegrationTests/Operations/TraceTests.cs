@@ -19,7 +19,7 @@ public sealed class TraceTests(StorageServersFixture servers)
         var bytes = new byte[2 * 1024 * 1024];
         new Random(3).NextBytes(bytes);
         await backend.PutAsync("traced.bin", bytes);
-        var spans = new List<Activity>();
+        var spans = new SpanList();
         using var root = new TempFolder("trace");
         await using var gateway = await GatewayServer.StartWithServicesAsync(root.Path,
             services => services.AddOpenTelemetry().WithTracing(tracing => ObservabilityServices.ConfigureTracing(tracing).AddInMemoryExporter(spans)),
@@ -48,13 +48,29 @@ public sealed class TraceTests(StorageServersFixture servers)
         Assert.True(trace.Count(a => a.Kind == ActivityKind.Client && a.ParentSpanId == read.SpanId) >= 2);
     }
 
-    private static Activity? Find(List<Activity> spans, Func<Activity, bool> match) => Snapshot(spans).FirstOrDefault(match);
+    private static Activity? Find(SpanList spans, Func<Activity, bool> match) => Snapshot(spans).FirstOrDefault(match);
 
-    private static Activity[] Snapshot(List<Activity> spans)
+    private static Activity[] Snapshot(SpanList spans) => spans.Snapshot();
+
+    /// <summary>The exporter adds from the threads that end spans while the test reads: every access takes the lock.</summary>
+    private sealed class SpanList : System.Collections.ObjectModel.Collection<Activity>
     {
-        lock (spans)
+        private readonly Lock _gate = new();
+
+        public Activity[] Snapshot()
         {
-            return [.. spans];
+            lock (_gate)
+            {
+                return [.. Items];
+            }
+        }
+
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (_gate)
+            {
+                base.InsertItem(index, item);
+            }
         }
     }
 }
