@@ -67,8 +67,10 @@ public static class Program
         builder.Services.AddCrossOrigin();
         builder.Services.AddDownloads();
         builder.Services.AddTransferProgress();
+        builder.AddObservability();
 
         var app = builder.Build();
+        app.UseObservability();
         // The framework's handler answers what nobody expected with problem details and logs it once.
         app.UseExceptionHandler();
         app.UseProxiedRequestDetection();

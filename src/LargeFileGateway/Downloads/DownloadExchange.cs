@@ -36,6 +36,18 @@ internal sealed class DownloadExchange(HttpContext context)
 
     public Transfer? Transfer => Body.Transfer;
 
+    /// <summary>True when the answer is an X-Accel-Redirect: nginx sends the body, not the gateway.</summary>
+    public bool Offloaded => Context.Response.Headers.ContainsKey(Offload.NginxAccelRedirect.HeaderName);
+
+    /// <summary>How the request ended, for the access log and the metrics.</summary>
+    public DownloadOutcome Outcome => StorageFailed || Unexpected || ClosedWithoutResponse ? DownloadOutcome.Failed
+        : Aborted ? DownloadOutcome.Aborted
+        : Offloaded ? DownloadOutcome.Offloaded
+        : DownloadOutcome.Completed;
+
+    /// <summary>From the request to the first body byte written; null when no body byte was written.</summary>
+    public TimeSpan? TimeToFirstByte => Body.FirstByteTimestamp == 0 ? null : Stopwatch.GetElapsedTime(StartedTimestamp, Body.FirstByteTimestamp);
+
     /// <summary>The status the client really got, for the log line and the metrics.</summary>
     public int StatusCode
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LargeFileGateway.Access;
+using LargeFileGateway.AccessLog;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Representations;
@@ -35,11 +36,13 @@ internal sealed class DownloadHandler
     private readonly TransferRegistry _transfers;
     private readonly ILogger _logger;
     private readonly ILogger _accessLog;
+    private readonly AccessLogWriter _accessLogWriter;
 
     public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
-        GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory)
+        GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter)
     {
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
+        _accessLogWriter = accessLogWriter;
         _access = access;
         _files = files;
         _planner = planner;
@@ -235,8 +238,19 @@ internal sealed class DownloadHandler
         var status = exchange.StatusCode;
         var rangeKind = exchange.RangeKind.ToString();
         var bytesSent = exchange.Body.BytesWritten;
+        var ended = exchange.Outcome;
         Log.DownloadFinished(_accessLog, context.Request.Method, exchange.Key, context.Connection.RemoteIpAddress, rangeKind, status, bytesSent, duration.TotalMilliseconds, exchange.Aborted);
-        _metrics.DownloadEnded(status, rangeKind, exchange.Aborted || exchange.Unexpected, bytesSent, duration);
+        _metrics.DownloadEnded(status, rangeKind, ended, bytesSent, duration, exchange.TimeToFirstByte);
+        if (_accessLogWriter.IsEnabled)
+        {
+            // An offloaded answer's body is sent by nginx: its size is nginx's to log, not "0 bytes". A complete
+            // body is its Content-Length (multipart framing included); a cut one is the payload bytes really written.
+            long? loggedBytes = ended == DownloadOutcome.Offloaded ? null
+                : ended == DownloadOutcome.Completed && !HttpMethods.IsHead(context.Request.Method) && context.Response.ContentLength is { } length ? length
+                : bytesSent;
+            _accessLogWriter.TryWrite(AccessLogEntries.Create(context, status, loggedBytes, duration,
+                AccessLogEntries.RangeKindName(exchange.RangeKind), AccessLogEntries.OutcomeName(ended)));
+        }
         if (exchange.Transfer is { } transfer)
         {
             // Anything short of every byte without a client abort is a failure: storage, or an unexpected exception.

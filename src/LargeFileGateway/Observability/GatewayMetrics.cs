@@ -1,47 +1,104 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Downloads;
+using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Observability;
 
 /// <summary>The gateway's instruments, on one <see cref="Meter"/>. Tags have bounded values and never name a file.</summary>
+/// <remarks>
+/// Nothing listens unless metrics are exported (<c>/metrics</c> or OTLP); an instrument without a listener costs
+/// one check of <c>Enabled</c>, so the tags below are built only when it is on (a boxed status code is the only
+/// allocation then, and common codes are boxed once).
+/// </remarks>
 internal sealed class GatewayMetrics
 {
     public const string MeterName = "LargeFileGateway";
 
+    private const string ProviderTag = "gateway.storage.provider";
+
+    private static readonly object[] s_statusCodes = Enumerable.Range(0, 600).Select(static code => (object)code).ToArray();
+
     private readonly Counter<long> _bytesSent;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _timeToFirstByte;
     private readonly UpDownCounter<long> _active;
+    private readonly Histogram<double> _storageReadDuration;
     private readonly Counter<long> _storageResumes;
     private readonly Counter<long> _refusals;
+    private readonly Counter<long> _accessLogDropped;
+    private readonly KeyValuePair<string, object?> _provider;
 
-    public GatewayMetrics(IMeterFactory meterFactory)
+    public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
     {
         var meter = meterFactory.Create(MeterName);
-        _bytesSent = meter.CreateCounter<long>("gateway.download.bytes_sent", unit: "By", description: "Body bytes written to clients.");
+        _provider = new(ProviderTag, storage.Value.Provider switch
+        {
+            StorageProviderKind.S3 => "s3",
+            StorageProviderKind.HttpOrigin => "http_origin",
+            _ => "local",
+        });
+        _bytesSent = meter.CreateCounter<long>("gateway.download.bytes_sent", unit: "By", description: "Body bytes written to clients (offloaded answers count 0: nginx sent them).");
         _duration = meter.CreateHistogram<double>("gateway.download.duration", unit: "s", description: "Time from request to last byte.");
+        _timeToFirstByte = meter.CreateHistogram<double>("gateway.download.time_to_first_byte", unit: "s", description: "Time from request to the first body byte written.");
         _active = meter.CreateUpDownCounter<long>("gateway.download.active", unit: "{download}", description: "Downloads in progress.");
+        _storageReadDuration = meter.CreateHistogram<double>("gateway.storage.read.duration", unit: "s", description: "Time of one chunk read from storage.");
         _storageResumes = meter.CreateCounter<long>("gateway.storage.resumes", unit: "{resume}", description: "Storage reads reopened at the offset reached after a mid-body failure.");
         _refusals = meter.CreateCounter<long>("gateway.refusals", unit: "{request}", description: "Requests refused before any storage call, by reason.");
+        _accessLogDropped = meter.CreateCounter<long>("gateway.access_log.dropped", unit: "{line}", description: "Access-log lines dropped because the writer could not keep up.");
     }
+
+    /// <summary>True when someone records storage read times: the caller reads the clock only then.</summary>
+    public bool TimesStorageReads => _storageReadDuration.Enabled;
 
     public void DownloadStarted() => _active.Add(1);
 
-    public void StorageReadResumed() => _storageResumes.Add(1);
+    public void StorageReadResumed() => _storageResumes.Add(1, _provider);
+
+    public void StorageRead(TimeSpan duration) => _storageReadDuration.Record(duration.TotalSeconds, _provider);
 
     /// <summary>A request refused by the access step (the reason is a bounded enum, never a key).</summary>
     public void AccessRefused(LargeFileGateway.Access.AccessRefusalReason reason)
         => _refusals.Add(1, new KeyValuePair<string, object?>("gateway.refusal.reason", reason.ToString()));
 
-    public void DownloadEnded(int statusCode, string rangeKind, bool aborted, long bytesSent, TimeSpan duration)
+    public void AccessLogLineDropped() => _accessLogDropped.Add(1);
+
+    /// <param name="statusCode">The status the client got (0: none).</param>
+    /// <param name="rangeKind">None, Single, Multiple... (a bounded enum name).</param>
+    /// <param name="outcome">How the request ended.</param>
+    /// <param name="bytesSent">Body bytes really written.</param>
+    /// <param name="duration">From request to end.</param>
+    /// <param name="timeToFirstByte">From request to the first body byte, when a body byte was written.</param>
+    public void DownloadEnded(int statusCode, string rangeKind, DownloadOutcome outcome, long bytesSent, TimeSpan duration, TimeSpan? timeToFirstByte)
     {
         _active.Add(-1);
+        if (timeToFirstByte is { } firstByte && _timeToFirstByte.Enabled)
+        {
+            _timeToFirstByte.Record(firstByte.TotalSeconds, _provider);
+        }
+
+        if (!_bytesSent.Enabled && !_duration.Enabled)
+        {
+            return;
+        }
+
         var tags = new TagList
         {
-            { "http.response.status_code", statusCode },
+            _provider,
+            { "gateway.download.outcome", OutcomeTag(outcome) },
+            { "http.response.status_code", (uint)statusCode < (uint)s_statusCodes.Length ? s_statusCodes[statusCode] : statusCode },
             { "gateway.range_kind", rangeKind },
-            { "gateway.aborted", aborted },
         };
         _bytesSent.Add(bytesSent, tags);
         _duration.Record(duration.TotalSeconds, tags);
     }
+
+    public static string OutcomeTag(DownloadOutcome outcome) => outcome switch
+    {
+        DownloadOutcome.Aborted => "aborted",
+        DownloadOutcome.Failed => "failed",
+        DownloadOutcome.Offloaded => "offloaded",
+        _ => "completed",
+    };
 }

@@ -152,4 +152,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 610, EventName = nameof(ExpiredLinkInGrace), Level = LogLevel.Debug,
         Message = "A link to {Key} (key id {KeyId}) expired {ExpiredForSeconds} s ago: allowed only as a resume of the current version")]
     public static partial void ExpiredLinkInGrace(ILogger logger, string key, string? keyId, long expiredForSeconds);
+    // Operations (Health/, AccessLog/, Observability/): EventIds 700-739.
+    [LoggerMessage(EventId = 700, EventName = nameof(StorageProbeFailed), Level = LogLevel.Warning,
+        Message = "Not ready: the {Provider} storage probe failed ({Reason})")]
+    public static partial void StorageProbeFailed(ILogger logger, string provider, string reason);
+
+    [LoggerMessage(EventId = 701, EventName = nameof(StorageProbeRecovered), Level = LogLevel.Information,
+        Message = "Ready again: the {Provider} storage probe answers")]
+    public static partial void StorageProbeRecovered(ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 702, EventName = nameof(AccessLogLinesDropped), Level = LogLevel.Warning,
+        Message = "The access log could not keep up: {DroppedTotal} lines dropped so far (queue of {QueueCapacity} full)")]
+    public static partial void AccessLogLinesDropped(ILogger logger, long droppedTotal, int queueCapacity);
+
+    [LoggerMessage(EventId = 703, EventName = nameof(AccessLogWriteFailed), Level = LogLevel.Warning,
+        Message = "Could not write the access log: {Reason}")]
+    public static partial void AccessLogWriteFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 704, EventName = nameof(ObservabilityConfigured), Level = LogLevel.Information,
+        Message = "Observability: /metrics {Prometheus}, OTLP export {Otlp}, access log {AccessLog}")]
+    public static partial void ObservabilityConfigured(ILogger logger, string prometheus, string otlp, string accessLog);
 }

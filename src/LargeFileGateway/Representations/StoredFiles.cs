@@ -1,3 +1,4 @@
+using LargeFileGateway.Observability;
 using LargeFileGateway.Storage;
 
 namespace LargeFileGateway.Representations;
@@ -42,15 +43,20 @@ internal sealed class StoredFiles
     public async ValueTask<StoredFile?> FindAsync(string key, CancellationToken cancellationToken)
     {
         var contentType = _contentTypes.For(key);
-        if (_storage is IOpenableStorage openable)
+        var openable = _storage as IOpenableStorage;
+        using var span = StorageActivities.Source.StartActivity(openable is null ? StorageActivities.Metadata : StorageActivities.Open);
+        try
         {
-            return await openable.OpenAsync(key, cancellationToken) is { } opened
-                ? StoredFile.Opened(opened, contentType, _offloadable)
-                : null;
+            StoredFile? found = openable is not null
+                ? await openable.OpenAsync(key, cancellationToken) is { } opened ? StoredFile.Opened(opened, contentType, _offloadable) : null
+                : await _storage.GetMetadataAsync(key, cancellationToken) is { } metadata ? StoredFile.ThroughProvider(metadata, _storage, contentType, _offloadable) : null;
+            span?.SetTag("gateway.storage.found", found is not null);
+            return found;
         }
-
-        return await _storage.GetMetadataAsync(key, cancellationToken) is { } metadata
-            ? StoredFile.ThroughProvider(metadata, _storage, contentType, _offloadable)
-            : null;
+        catch (Exception ex) when (span is not null)
+        {
+            StorageActivities.Fail(span, ex);
+            throw;
+        }
     }
 }

@@ -13,8 +13,16 @@ internal sealed class BodyProgress(Transfer? transfer = null)
     /// <summary>The live-progress entry that is told of each chunk too, when someone watches (/events).</summary>
     public Transfer? Transfer { get; } = transfer;
 
+    /// <summary>When the first body byte was written (<see cref="System.Diagnostics.Stopwatch"/> ticks), 0 before it.</summary>
+    public long FirstByteTimestamp { get; private set; }
+
     public void Add(int count)
     {
+        if (FirstByteTimestamp == 0 && count > 0)
+        {
+            FirstByteTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+        }
+
         BytesWritten += count;
         Transfer?.AddBytesSent(count);
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using LargeFileGateway.Http;
@@ -52,7 +53,18 @@ internal sealed class ChunkCopier
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
-        var source = await representation.OpenReadAsync(position, range.Length, cancellationToken);
+        using var span = StorageActivities.StartRead(position, range.Length);
+        Stream source;
+        try
+        {
+            source = await representation.OpenReadAsync(position, range.Length, cancellationToken);
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            StorageActivities.Fail(span, ex);
+            throw;
+        }
+
         try
         {
             while (position < end)
@@ -66,7 +78,13 @@ internal sealed class ChunkCopier
                 int read;
                 try
                 {
+                    // The clock is read only when someone records read times (metrics on): nothing otherwise.
+                    var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
                     read = await ReadIntoAsync(source, writer, wanted, cancellationToken);
+                    if (started != 0)
+                    {
+                        _metrics!.StorageRead(Stopwatch.GetElapsedTime(started));
+                    }
                 }
                 catch (StorageUnavailableException ex) when (ex.IsTimeout || ex.IsInstanceOverloaded)
                 {
@@ -81,12 +99,14 @@ internal sealed class ChunkCopier
                     // changed object throws StorageObjectChangedException, and the handler aborts the connection).
                     if (++resumes > _maxResumes)
                     {
+                        StorageActivities.Fail(span, ex);
                         Log.StorageResumeBudgetExhausted(_logger, representation.Key, position, _maxResumes, ex);
                         throw new StorageUnavailableException("Storage kept failing mid-body; the resume budget is spent.", ex);
                     }
 
                     Log.StorageReadResumed(_logger, representation.Key, position, resumes, _maxResumes, ex);
                     _metrics?.StorageReadResumed();
+                    StorageActivities.AddResume(span, position, resumes, ex);
                     await source.DisposeAsync();
                     source = Stream.Null;
                     source = await representation.OpenReadAsync(position, end - position, cancellationToken);
@@ -95,6 +115,7 @@ internal sealed class ChunkCopier
 
                 if (read == 0)
                 {
+                    span?.SetStatus(ActivityStatusCode.Error, "short read");
                     throw new StorageObjectChangedException("The file ended before its announced length.");
                 }
 

@@ -16,7 +16,7 @@ namespace LargeFileGateway.Storage.HttpOrigin;
 /// If-Range failed because the file changed), a Content-Range for other bytes or another length, or another ETag
 /// are all refused, never relabeled as the range the client asked for.
 /// </remarks>
-internal sealed class HttpOriginStorageProvider : RemoteStorageProvider<HttpResponseMessage>
+internal sealed class HttpOriginStorageProvider : RemoteStorageProvider<HttpResponseMessage>, IStorageProbe
 {
     public const string HttpClientName = "HttpOrigin";
 
@@ -30,6 +30,24 @@ internal sealed class HttpOriginStorageProvider : RemoteStorageProvider<HttpResp
         _clients = clients;
         _baseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
         _logger = logger;
+    }
+
+    /// <summary>
+    /// A HEAD of the base URL: any answer below 500 (a 403 or 404 for a folder included) shows the origin serves.
+    /// Outside the pipeline: a probe is not retried and does not count towards the breaker.
+    /// </summary>
+    public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Head, _baseUrl);
+            using var response = await _clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return (int)response.StatusCode < 500 ? null : $"the origin answered {(int)response.StatusCode}";
+        }
+        catch (HttpRequestException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "the origin is unreachable: " + (ex.HttpRequestError.ToString());
+        }
     }
 
     protected override async ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken)

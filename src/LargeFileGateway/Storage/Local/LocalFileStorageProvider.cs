@@ -12,7 +12,7 @@ namespace LargeFileGateway.Storage.Local;
 /// dotfile or dot-folder); the real location of every opened file is then asked of the kernel and checked against the
 /// real root, so neither a symlink nor a rename between the two steps can lead out of it or onto a dotfile.
 /// </summary>
-internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage
+internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IStorageProbe
 {
     /// <summary>
     /// The Retry-After of a failing disk: a hint that the client may try again soon (a transient EIO, a remounted
@@ -45,6 +45,13 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
 
     /// <summary>The real (link-free) path of the folder being served.</summary>
     public string RealRoot => _realRoot;
+
+    /// <summary>
+    /// The root still exists and can be listed (opendir plus one readdir): a lost mount or a permission change shows
+    /// here. On a pool thread, because a dead network share can block it; the readiness check runs one probe at a
+    /// time and stops waiting after its timeout, so at most one thread waits on such a share.
+    /// </summary>
+    public ValueTask<string?> ProbeAsync(CancellationToken cancellationToken) => new(Task.Run(ProbeRoot, cancellationToken));
 
     public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
     {
@@ -280,5 +287,23 @@ internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStor
         // them. Hex keeps it short and it needs no quoting beyond the DQUOTEs of RFC 9110 §8.8.3.
         var tag = string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{modified.Ticks:x}\"");
         return new FileMetadata(key, length, FileMetadata.ToHttpDatePrecision(new DateTimeOffset(modified, TimeSpan.Zero)), new EntityTagHeaderValue(tag));
+    }
+
+    private string? ProbeRoot()
+    {
+        try
+        {
+            using var entries = Directory.EnumerateFileSystemEntries(_realRoot).GetEnumerator();
+            entries.MoveNext();
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return "the storage root does not exist";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "the storage root cannot be read: " + ex.GetType().Name;
+        }
     }
 }

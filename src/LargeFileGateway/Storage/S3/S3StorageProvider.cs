@@ -29,7 +29,7 @@ namespace LargeFileGateway.Storage.S3;
 /// exception leaves this class.
 /// </para>
 /// </remarks>
-internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IDisposable
+internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IDisposable
 {
     /// <summary>Separates the S3 ETag from the version id in the gateway's validator; S3 ETags are hex and '-' only.</summary>
     private const char VersionSeparator = '@';
@@ -55,6 +55,28 @@ internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectRespons
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Lists at most one key under the prefix: one request that needs the bucket, the credentials and the network,
+    /// and reads nothing the gateway serves. Outside the pipeline: a probe is not retried and does not count
+    /// towards the breaker.
+    /// </summary>
+    public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, cancellationToken);
+            return null;
+        }
+        catch (AmazonServiceException ex) when (ex.StatusCode != 0)
+        {
+            return $"S3 answered {(int)ex.StatusCode} {ex.ErrorCode}";
+        }
+        catch (Exception ex) when (ex is AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
+        {
+            return "S3 is unreachable: " + ex.GetType().Name;
+        }
+    }
 
     protected override async ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken)
     {
