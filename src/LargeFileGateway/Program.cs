@@ -37,6 +37,7 @@ public static class Program
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<DrainState>();
+        builder.Services.AddGracefulDrain();
 
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -62,6 +63,7 @@ public static class Program
         builder.Services.AddTransferProgress();
 
         var app = builder.Build();
+        app.UseInFlightRequests();
         // The framework's handler answers what nobody expected with problem details and logs it once.
         app.UseExceptionHandler();
         app.UseProxiedRequestDetection();

@@ -144,4 +144,20 @@ internal static partial class Log
         Message = "Refused an expired link to {Key} (key id {KeyId}): not a resume of the current version (needs Range and If-Range equal to the strong ETag)")]
     public static partial void ExpiredLinkResumeRefused(ILogger logger, string key, string? keyId);
 
+    // Graceful drain, TLS and deployment (Hosting/): EventIds 740-779.
+    [LoggerMessage(EventId = 740, EventName = nameof(DrainStarted), Level = LogLevel.Information,
+        Message = "Draining: readiness reports unhealthy; new connections are accepted for {AcceptDelay} more; {InFlight} requests in flight")]
+    public static partial void DrainStarted(ILogger logger, TimeSpan acceptDelay, int inFlight);
+
+    [LoggerMessage(EventId = 741, EventName = nameof(DrainStoppedAccepting), Level = LogLevel.Information,
+        Message = "Refusing new connections; waiting up to {DrainTimeout} for {InFlight} requests in flight")]
+    public static partial void DrainStoppedAccepting(ILogger logger, TimeSpan drainTimeout, int inFlight);
+
+    [LoggerMessage(EventId = 742, EventName = nameof(DrainCutRequest), Level = LogLevel.Warning,
+        Message = "Cut {Path}: still running after the drain timeout of {DrainTimeout}; its client resumes elsewhere")]
+    public static partial void DrainCutRequest(ILogger logger, string path, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 743, EventName = nameof(DrainFinished), Level = LogLevel.Information,
+        Message = "Drain finished: {DrainedCount} requests completed while draining [{Drained}], {CutCount} cut [{Cut}]")]
+    public static partial void DrainFinished(ILogger logger, int drainedCount, string drained, int cutCount, string cut);
 }
