@@ -38,6 +38,7 @@ public static class Program
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<DrainState>();
         builder.Services.AddGracefulDrain();
+        builder.Services.AddHttpsEndpoints(builder.Configuration);
 
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();

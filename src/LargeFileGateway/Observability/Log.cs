@@ -160,4 +160,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 743, EventName = nameof(DrainFinished), Level = LogLevel.Information,
         Message = "Drain finished: {DrainedCount} requests completed while draining [{Drained}], {CutCount} cut [{Cut}]")]
     public static partial void DrainFinished(ILogger logger, int drainedCount, string drained, int cutCount, string cut);
+
+    [LoggerMessage(EventId = 750, EventName = nameof(HttpsEndpointConfigured), Level = LogLevel.Information,
+        Message = "HTTPS endpoint {Endpoint} at {Url}: TLS 1.2 and 1.3, certificate {Thumbprint} reloaded when its files change, HTTP/3 {Http3}")]
+    public static partial void HttpsEndpointConfigured(ILogger logger, string endpoint, string url, string thumbprint, bool http3);
+
+    [LoggerMessage(EventId = 751, EventName = nameof(Http3Unavailable), Level = LogLevel.Warning,
+        Message = "HTTPS endpoint {Endpoint} asks for HTTP/3, but QUIC is not available here (libmsquic is missing): it serves HTTP/1.1 and HTTP/2 only")]
+    public static partial void Http3Unavailable(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 752, EventName = nameof(CertificateReloaded), Level = LogLevel.Information,
+        Message = "Certificate {Path} reloaded: new handshakes get {Thumbprint} (was {PreviousThumbprint}), valid until {NotAfter}")]
+    public static partial void CertificateReloaded(ILogger logger, string path, string previousThumbprint, string thumbprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 753, EventName = nameof(CertificateReloadFailed), Level = LogLevel.Warning,
+        Message = "Certificate {Path} with key {KeyPath} changed but does not load yet ({Reason}); the previous one is served until it does")]
+    public static partial void CertificateReloadFailed(ILogger logger, string path, string keyPath, string reason);
 }
