@@ -123,6 +123,25 @@ public sealed class HttpsTests : IAsyncLifetime
         Assert.Empty(await response.Content.ReadAsByteArrayAsync());
     }
 
+    [Fact]
+    public async Task Http2_ClientResetsStreamMidBody_RequestEndsAndConnectionServesTheNext()
+    {
+        var requests = _server.Services.GetRequiredService<LargeFileGateway.Hosting.InFlightRequests>();
+        using (var abandoned = await _http2.GetAsync(Url, HttpCompletionOption.ResponseHeadersRead))
+        {
+            await using var partial = await abandoned.Content.ReadAsStreamAsync();
+            await partial.ReadExactlyAsync(new byte[64 * 1024]);
+        }
+
+        // Disposing the unfinished response resets its stream (RST_STREAM), not the connection.
+        var ended = await Eventually.TrueAsync(() => requests.Count == 0, TimeSpan.FromSeconds(10));
+        using var next = await _http2.GetAsync(Url);
+
+        Assert.True(ended, "the reset download is still running on the server");
+        Assert.Equal(HttpVersion.Version20, next.Version);
+        Assert.Equal(SHA256.HashData(_source), SHA256.HashData(await next.Content.ReadAsByteArrayAsync()));
+    }
+
     [Theory]
     [InlineData("-tls1")]
     [InlineData("-tls1_1")]
