@@ -43,6 +43,8 @@ public static class Program
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton<DrainState>();
+        builder.Services.AddGracefulDrain();
+        builder.Services.AddHttpsEndpoints(builder.Configuration);
 
         builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
@@ -70,6 +72,7 @@ public static class Program
         builder.AddObservability();
 
         var app = builder.Build();
+        app.UseInFlightRequests();
         app.UseObservability();
         // The framework's handler answers what nobody expected with problem details and logs it once.
         app.UseExceptionHandler();

@@ -172,4 +172,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 704, EventName = nameof(ObservabilityConfigured), Level = LogLevel.Information,
         Message = "Observability: /metrics {Prometheus}, OTLP export {Otlp}, access log {AccessLog}")]
     public static partial void ObservabilityConfigured(ILogger logger, string prometheus, string otlp, string accessLog);
+    // Graceful drain, TLS and deployment (Hosting/): EventIds 740-779.
+    [LoggerMessage(EventId = 740, EventName = nameof(DrainStarted), Level = LogLevel.Information,
+        Message = "Draining: readiness reports unhealthy; new connections are accepted for {AcceptDelay} more; {InFlight} requests in flight")]
+    public static partial void DrainStarted(ILogger logger, TimeSpan acceptDelay, int inFlight);
+
+    [LoggerMessage(EventId = 741, EventName = nameof(DrainStoppedAccepting), Level = LogLevel.Information,
+        Message = "Refusing new connections; waiting up to {DrainTimeout} for {InFlight} requests in flight")]
+    public static partial void DrainStoppedAccepting(ILogger logger, TimeSpan drainTimeout, int inFlight);
+
+    [LoggerMessage(EventId = 742, EventName = nameof(DrainCutRequest), Level = LogLevel.Warning,
+        Message = "Cut {Path}: still running after the drain timeout of {DrainTimeout}; its client resumes elsewhere")]
+    public static partial void DrainCutRequest(ILogger logger, string path, TimeSpan drainTimeout);
+
+    [LoggerMessage(EventId = 743, EventName = nameof(DrainFinished), Level = LogLevel.Information,
+        Message = "Drain finished: {DrainedCount} requests completed while draining [{Drained}], {CutCount} cut [{Cut}]")]
+    public static partial void DrainFinished(ILogger logger, int drainedCount, string drained, int cutCount, string cut);
+
+    [LoggerMessage(EventId = 750, EventName = nameof(HttpsEndpointConfigured), Level = LogLevel.Information,
+        Message = "HTTPS endpoint {Endpoint} at {Url}: TLS 1.2 and 1.3, certificate {Thumbprint} reloaded when its files change, HTTP/3 {Http3}")]
+    public static partial void HttpsEndpointConfigured(ILogger logger, string endpoint, string url, string thumbprint, bool http3);
+
+    [LoggerMessage(EventId = 751, EventName = nameof(Http3Unavailable), Level = LogLevel.Warning,
+        Message = "HTTPS endpoint {Endpoint} asks for HTTP/3, but QUIC is not available here (libmsquic is missing): it serves HTTP/1.1 and HTTP/2 only")]
+    public static partial void Http3Unavailable(ILogger logger, string endpoint);
+
+    [LoggerMessage(EventId = 752, EventName = nameof(CertificateReloaded), Level = LogLevel.Information,
+        Message = "Certificate {Path} reloaded: new handshakes get {Thumbprint} (was {PreviousThumbprint}), valid until {NotAfter}")]
+    public static partial void CertificateReloaded(ILogger logger, string path, string previousThumbprint, string thumbprint, DateTime notAfter);
+
+    [LoggerMessage(EventId = 753, EventName = nameof(CertificateReloadFailed), Level = LogLevel.Warning,
+        Message = "Certificate {Path} with key {KeyPath} changed but does not load yet ({Reason}); the previous one is served until it does")]
+    public static partial void CertificateReloadFailed(ILogger logger, string path, string keyPath, string reason);
 }

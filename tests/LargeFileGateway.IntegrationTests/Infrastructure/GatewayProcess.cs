@@ -89,6 +89,21 @@ public sealed partial class GatewayProcess : IDisposable
     /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
     public string Output => _process.Output;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Sends SIGTERM (by this process's own pid), as systemd and container runtimes stop a service.</summary>
+    public async Task TerminateAsync()
+    {
+        var (exitCode, output) = await ExternalTool.RunAsync("kill", ["-TERM", ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {ProcessId} failed: {output}");
+        }
+    }
+
+    /// <summary>Waits for the process to end and returns its exit code; kills it and throws after <paramref name="timeout"/>.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
+
     public void Dispose() => _process.Dispose();
 
     // The SDK tells child processes which dotnet runs them; outside it, the one on PATH.
@@ -97,7 +112,7 @@ public sealed partial class GatewayProcess : IDisposable
             ? host
             : Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
 
-    [GeneratedRegex(@"Now listening on: http://127\.0\.0\.1:(\d+)")]
+    [GeneratedRegex(@"Now listening on: https?://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();
 }
 

@@ -46,6 +46,9 @@ public sealed class GatewayServer : IAsyncDisposable
             "--root", root,
             "--environment", "Testing",
             "--Logging:LogLevel:Default=Warning",
+            // Stopping a test's server does not wait for load balancers that are not there; a test of the drain
+            // sets its own delay (a later argument wins).
+            "--Gateway:Shutdown:AcceptDelay=00:00:00",
             .. extraArgs,
         ];
         var app = Program.CreateApp(args);

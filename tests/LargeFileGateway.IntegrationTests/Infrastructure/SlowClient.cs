@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace LargeFileGateway.IntegrationTests.Infrastructure;
@@ -12,6 +13,7 @@ public sealed class SlowClient : IDisposable
     private readonly TcpClient _client;
     private readonly NetworkStream _stream;
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly IncrementalHash _bodyHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     private SlowClient(TcpClient client)
     {
@@ -48,6 +50,7 @@ public sealed class SlowClient : IDisposable
                 break;
             }
 
+            _bodyHash.AppendData(_buffer, 0, n);
             read += n;
         }
 
@@ -57,6 +60,9 @@ public sealed class SlowClient : IDisposable
 
     public Task<long> ReadToEndAsync() => ReadAsync(long.MaxValue);
 
+    /// <summary>SHA-256 (lowercase hex) of every body byte read so far.</summary>
+    public string BodySha256() => Convert.ToHexStringLower(_bodyHash.GetCurrentHash());
+
     /// <summary>Leaves with a TCP reset, as a killed client does.</summary>
     public void Abort()
     {
@@ -64,7 +70,11 @@ public sealed class SlowClient : IDisposable
         _client.Close();
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        _bodyHash.Dispose();
+    }
 
     private async Task ReadHeadersAsync()
     {
