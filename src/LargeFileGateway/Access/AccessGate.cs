@@ -1,4 +1,6 @@
+using LargeFileGateway.Configuration;
 using LargeFileGateway.Observability;
+using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Access;
 
@@ -14,9 +16,19 @@ internal sealed class AccessGate
     private readonly TokenVerifier _tokens;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly AccessPolicy _proofOfEverything;
 
-    public AccessGate(AccessRules rules, SignedLinkVerifier links, TokenVerifier tokens, GatewayMetrics metrics, ILogger<AccessGate> logger)
+    public AccessGate(AccessRules rules, SignedLinkVerifier links, TokenVerifier tokens, IOptions<AccessOptions> options, GatewayMetrics metrics, ILogger<AccessGate> logger)
     {
+        // What can prove access to every key: links when keys are configured, tokens when they are, else either
+        // (and then nothing passes: a protected gateway without proofs refuses everything).
+        var access = options.Value;
+        _proofOfEverything = (access.Keys.Count > 0, access.Token.IsConfigured) switch
+        {
+            (true, false) => AccessPolicy.Signed,
+            (false, true) => AccessPolicy.Token,
+            _ => AccessPolicy.SignedOrToken,
+        };
         _rules = rules;
         _links = links;
         _tokens = tokens;
@@ -40,19 +52,7 @@ internal sealed class AccessGate
         }
 
         var policy = _rules.PolicyFor(key);
-        var request = context.Request;
-        var decision = policy switch
-        {
-            AccessPolicy.Open => AccessDecision.Allow(identity: null),
-            AccessPolicy.Signed => request.Query.ContainsKey(SignedLink.SignatureParameter)
-                ? _links.Verify(request, key)
-                : AccessDecision.Refuse(AccessRefusalReason.SignatureMissing),
-            AccessPolicy.Token => await _tokens.VerifyAsync(context, key),
-            _ => request.Query.ContainsKey(SignedLink.SignatureParameter)
-                ? _links.Verify(request, key)
-                : await _tokens.VerifyAsync(context, key),
-        };
-
+        var decision = await DecideAsync(context, key, policy);
         if (!decision.IsAllowed)
         {
             await RefuseAsync(context, key, policy, decision.Refusal, decision.KeyId);
@@ -63,6 +63,115 @@ internal sealed class AccessGate
         }
 
         return decision;
+    }
+
+    /// <summary>
+    /// Checks a request for something that shows every key (the live transfer stream): unless everything is open, it
+    /// needs a proof that covers the whole root (a <c>scope=prefix</c> link for the root, a token with <c>*</c>), whatever
+    /// the root's own policy, because one protected folder is enough for the stream to name what should stay hidden.
+    /// Refusals are answered; an expired link has no grace here.
+    /// </summary>
+    public async ValueTask<bool> CheckEverythingAsync(HttpContext context)
+    {
+        if (_rules.IsEverythingOpen)
+        {
+            return true;
+        }
+
+        var decision = await DecideAsync(context, string.Empty, _proofOfEverything);
+        if (decision.IsAllowed && !decision.OnlyAsResume)
+        {
+            if (decision.Identity is { } identity)
+            {
+                context.Features.Set(identity);
+            }
+
+            return true;
+        }
+
+        await RefuseAsync(context, string.Empty, _proofOfEverything, decision.IsAllowed ? AccessRefusalReason.Expired : decision.Refusal, decision.KeyId);
+        return false;
+    }
+
+    /// <summary>
+    /// Once the representation is known: a key that reached another file (a symbolic link inside the root) is served
+    /// only if the proof also covers the file it reached, so that a link placed in an open folder cannot open a
+    /// protected one. Refusals are answered.
+    /// </summary>
+    public async ValueTask<bool> ConfirmRealKeyAsync(HttpContext context, string key, string realKey)
+    {
+        if (_rules.IsEverythingOpen || string.Equals(key, realKey, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var policy = _rules.PolicyFor(realKey);
+        if (policy == AccessPolicy.Open)
+        {
+            return true;
+        }
+
+        var decision = await DecideAsync(context, realKey, policy);
+        if (decision.IsAllowed && !decision.OnlyAsResume)
+        {
+            return true;
+        }
+
+        Log.AliasRefused(_logger, key, realKey, policy);
+        await RefuseAsync(context, key, policy, decision.IsAllowed ? AccessRefusalReason.Expired : decision.Refusal, decision.KeyId);
+        return false;
+    }
+
+    /// <summary>
+    /// Once the plan is made, for a decision with <see cref="AccessDecision.OnlyAsResume"/>: the grace serves a resume,
+    /// not a new download, so the answer must be a 206 that does not start at the first byte. A Range the planner
+    /// ignored (bad syntax, another unit, several fields) would otherwise turn an expired link into a whole file.
+    /// </summary>
+    public async ValueTask<bool> ConfirmResumePlanAsync(HttpContext context, string key, AccessDecision decision, Downloads.ResponsePlan plan)
+    {
+        if (!decision.OnlyAsResume || IsPartialResume(plan))
+        {
+            return true;
+        }
+
+        Log.ExpiredLinkResumeRefused(_logger, key, decision.KeyId);
+        _metrics.AccessRefused(AccessRefusalReason.Expired);
+        await AccessRefusals.WriteAsync(context, AccessRefusalReason.Expired);
+        return false;
+    }
+
+    private static bool IsPartialResume(Downloads.ResponsePlan plan)
+    {
+        if (plan.Kind != Downloads.ResponseKind.Content || plan.Ranges.Kind is not (Http.RangeKind.Single or Http.RangeKind.Multiple))
+        {
+            return false;
+        }
+
+        foreach (var range in plan.Ranges.Ranges)
+        {
+            if (range.First == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async ValueTask<AccessDecision> DecideAsync(HttpContext context, string key, AccessPolicy policy)
+    {
+        var request = context.Request;
+        return policy switch
+        {
+            AccessPolicy.Open => AccessDecision.Allow(identity: null),
+            AccessPolicy.Signed => request.Query.ContainsKey(SignedLink.SignatureParameter)
+                ? _links.Verify(request, key)
+                : AccessDecision.Refuse(AccessRefusalReason.SignatureMissing),
+            AccessPolicy.Token => await _tokens.VerifyAsync(context, key),
+            _ => request.Query.ContainsKey(SignedLink.SignatureParameter)
+                ? _links.Verify(request, key)
+                : await _tokens.VerifyAsync(context, key),
+        };
     }
 
     /// <summary>

@@ -38,6 +38,12 @@ internal sealed class TokenAccessOptionsValidator : IValidateOptions<AccessOptio
             }
         }
 
+        foreach (var keyId in token.SigningKeys.Keys.Intersect(token.PublicKeys.Keys, StringComparer.Ordinal))
+        {
+            // The handler would try the HMAC secret for tokens of that kid and refuse every RS/ES token.
+            result.AddError($"{Section}:SigningKeys:{keyId} and {Section}:PublicKeys:{keyId} use the same key id: give each key its own.");
+        }
+
         var anyKey = token.SigningKeys.Count > 0 || token.PublicKeys.Count > 0;
         if (anyKey && !token.IsConfigured)
         {

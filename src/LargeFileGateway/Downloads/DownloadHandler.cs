@@ -162,6 +162,11 @@ internal sealed class DownloadHandler
             return false;
         }
 
+        if (!await _access.ConfirmRealKeyAsync(context, key, representation.RealKey))
+        {
+            return false;
+        }
+
         // 4. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
         var plan = _planner.Plan(context, representation);
         exchange.RangeKind = plan.Ranges.Kind;
@@ -171,6 +176,11 @@ internal sealed class DownloadHandler
             // past the cached end): a 416 is only answered from a fresh lookup.
             Log.RangeCheckedAgainstFreshMetadata(_logger, key);
             return true;
+        }
+
+        if (access.OnlyAsResume && !await _access.ConfirmResumePlanAsync(context, key, access, plan))
+        {
+            return false;
         }
 
         if (plan.Kind == ResponseKind.PreconditionFailed)

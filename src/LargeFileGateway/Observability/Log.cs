@@ -144,6 +144,10 @@ internal static partial class Log
         Message = "Refused an expired link to {Key} (key id {KeyId}): not a resume of the current version (needs Range and If-Range equal to the strong ETag)")]
     public static partial void ExpiredLinkResumeRefused(ILogger logger, string key, string? keyId);
 
+    [LoggerMessage(EventId = 641, EventName = nameof(AliasRefused), Level = LogLevel.Information,
+        Message = "Refused {Key}: it leads to {RealKey}, under policy {Policy}, which the request's proof does not cover")]
+    public static partial void AliasRefused(ILogger logger, string key, string realKey, LargeFileGateway.Access.AccessPolicy policy);
+
     [LoggerMessage(EventId = 640, EventName = nameof(TokenRejected), Level = LogLevel.Information,
         Message = "Refused a bearer token: {Failure}")]
     public static partial void TokenRejected(ILogger logger, string failure);

@@ -45,6 +45,12 @@ internal abstract class Representation : IDisposable
     public virtual string? OffloadKey => null;
 
     /// <summary>
+    /// The key of the file these bytes really come from: another than <see cref="Key"/> when the key went through a
+    /// symbolic link inside the root. Access checks it too.
+    /// </summary>
+    public virtual string RealKey => Key;
+
+    /// <summary>
     /// Opens <paramref name="length"/> bytes from absolute <paramref name="offset"/>, of this version only: a
     /// changed source throws <see cref="Storage.StorageObjectChangedException"/>, an outage
     /// <see cref="Storage.StorageUnavailableException"/>. A stream that ends early is a failure for the caller.

@@ -24,6 +24,8 @@ internal sealed class StoredFile : Representation
 
     public FileMetadata Metadata { get; }
 
+    public override string RealKey => _opened?.RealKey ?? Key;
+
     public override string? OffloadKey => !_offloadable ? null : _opened is null ? Key : _opened.RealKey;
 
     /// <summary>A file held open for the request; disposing the representation closes it.</summary>

@@ -10,9 +10,9 @@ namespace LargeFileGateway.Security;
 /// Guards <c>/events</c> and the dashboard by <c>Gateway:Events:Access</c>: Off answers 404 (the feature does not
 /// exist for outsiders), BearerToken answers 401 with a Bearer challenge (RFC 6750 §3) unless the token comes as
 /// <c>Authorization: Bearer</c> or, because a browser's EventSource cannot set headers, as <c>access_token</c>
-/// in the query (RFC 6750 §2.3). Open goes through the access policy of the root (<see cref="AccessGate"/>): the stream
-/// names every key being downloaded, so it needs what the root needs (a prefix-scoped link for the whole root, or a
-/// token whose prefixes include <c>*</c>); with the default Open policy, anyone.
+/// in the query (RFC 6750 §2.3). Open goes through the access step (<see cref="AccessGate.CheckEverythingAsync"/>): the
+/// stream names every key being downloaded, so as soon as one key is protected it needs a proof for the whole root (a
+/// prefix-scoped link for the root, or a token whose prefixes include <c>*</c>); with everything open, anyone.
 /// </summary>
 internal sealed class EventsAccessFilter : IEndpointFilter
 {
@@ -46,13 +46,7 @@ internal sealed class EventsAccessFilter : IEndpointFilter
     }
 
     private async ValueTask<object?> CheckRootAccessAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        // An expired link has no grace here: the stream is not a resume of anything (refused and answered below).
-        var decision = await _access.CheckAsync(context.HttpContext, key: string.Empty);
-        return decision.IsAllowed && await _access.ConfirmResumeAsync(context.HttpContext, string.Empty, decision, representation: null)
-            ? await next(context)
-            : Results.Empty;
-    }
+        => await _access.CheckEverythingAsync(context.HttpContext) ? await next(context) : Results.Empty;
 
     private bool HasToken(HttpRequest request)
     {

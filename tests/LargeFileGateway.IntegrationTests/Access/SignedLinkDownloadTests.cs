@@ -13,7 +13,7 @@ public sealed partial class SignedLinkDownloadTests : IAsyncLifetime
     private readonly TempFolder _root = new("links");
     private readonly TempFolder _downloads = new("links-out");
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly SignedLinkTestServer.CountingStorage _storage = new();
+    private readonly CountingStorage _storage = new();
     private byte[] _b = null!;
     private GatewayServer _server = null!;
 

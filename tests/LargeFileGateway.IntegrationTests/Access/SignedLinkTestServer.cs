@@ -30,33 +30,7 @@ internal static class SignedLinkTestServer
             if (countStorage is not null)
             {
                 var original = services.Last(d => d.ServiceType == typeof(IStorageProvider));
-                services.Replace(ServiceDescriptor.Singleton<IStorageProvider>(provider =>
-                {
-                    countStorage.Inner = (IStorageProvider)original.ImplementationFactory!(provider);
-                    return countStorage;
-                }));
+                services.Replace(ServiceDescriptor.Singleton<IStorageProvider>(provider => countStorage.Wrap((IStorageProvider)original.ImplementationFactory!(provider))));
             }
         }, null, [.. AccessArguments, .. extraArgs]);
-
-    /// <summary>Counts every call that reaches storage.</summary>
-    internal sealed class CountingStorage : IStorageProvider
-    {
-        private int _calls;
-
-        public IStorageProvider Inner { get; set; } = null!;
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public ValueTask<FileMetadata?> GetMetadataAsync(string key, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            return Inner.GetMetadataAsync(key, cancellationToken);
-        }
-
-        public ValueTask<Stream> OpenReadAsync(FileMetadata file, long offset, long length, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            return Inner.OpenReadAsync(file, offset, length, cancellationToken);
-        }
-    }
 }

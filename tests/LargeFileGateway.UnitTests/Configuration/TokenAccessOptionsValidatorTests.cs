@@ -66,6 +66,19 @@ public sealed class TokenAccessOptionsValidatorTests
         Assert.Contains("Gateway:Access:Token:Issuer", result.FailureMessage, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Validate_SameKeyIdForASecretAndAPublicKey_NamesBoth()
+    {
+        using var rsa = RSA.Create(2048);
+        var options = Configured();
+        options.Token.PublicKeys["k"] = rsa.ExportSubjectPublicKeyInfoPem();
+
+        var result = new TokenAccessOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Gateway:Access:Token:SigningKeys:k and Gateway:Access:Token:PublicKeys:k", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     private static AccessOptions Configured()
     {
         var options = new AccessOptions();
