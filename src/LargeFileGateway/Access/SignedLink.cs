@@ -97,10 +97,12 @@ internal static class SignedLink
 
         if (text.Contains('/', StringComparison.Ordinal))
         {
-            return IPNetwork.TryParse(text, out network);
+            // Clients are compared as IPv4 when they come as IPv4-mapped IPv6: a mapped network would never match.
+            return IPNetwork.TryParse(text, out network) && !network.BaseAddress.IsIPv4MappedToIPv6;
         }
 
-        if (!IPAddress.TryParse(text, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+        if (!IPAddress.TryParse(text, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
+            || address.IsIPv4MappedToIPv6)
         {
             return false;
         }

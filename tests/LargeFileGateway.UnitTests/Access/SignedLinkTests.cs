@@ -84,6 +84,8 @@ public sealed class SignedLinkTests
     [InlineData("3405803776", false)]
     [InlineData("203.113", false)]
     [InlineData("fe80::1%eth0", false)]
+    [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("::ffff:10.0.0.0/104", false)]
     [InlineData("203.0.113.0/33", false)]
     [InlineData("", false)]
     public void Network_ParsedAndSpelledCanonically_OnlyInItsOneSpelling(string text, bool valid)
