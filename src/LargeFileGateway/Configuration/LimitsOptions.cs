@@ -1,0 +1,58 @@
+namespace LargeFileGateway.Configuration;
+
+/// <summary>
+/// Fair-use limits, bound from <c>Gateway:Limits</c>. Every limit is off by default, and 0 turns one off. Rates are
+/// bytes per second; a "client" is the identity of the access step (a signed link, a token subject, or else the
+/// client address), so that every connection of one identity shares one budget.
+/// </summary>
+internal sealed class LimitsOptions
+{
+    public const string SectionName = "Gateway:Limits";
+
+    /// <summary>Largest rate accepted (1 TiB/s): far above any link, and small enough that token arithmetic never overflows.</summary>
+    public const double MaxRate = 1L << 40;
+
+    /// <summary>
+    /// Bytes per second of one download after its first <see cref="RateAfterBytes"/> (nginx's <c>limit_rate</c>).
+    /// A signed link's <c>rate=</c> sets it for that link; with both, the lower applies. 0: off.
+    /// </summary>
+    [NumberRange(0, MaxRate, ErrorMessage = SectionName + ":RatePerDownload must be between {1} and {2} bytes per second (0: off).")]
+    public long RatePerDownload { get; set; }
+
+    /// <summary>
+    /// Bytes of each download sent at full speed before its per-download rate applies (nginx's
+    /// <c>limit_rate_after</c>). Does nothing without a per-download rate. 0: throttled from the first byte.
+    /// </summary>
+    [NumberRange(0, double.MaxValue, ErrorMessage = SectionName + ":RateAfterBytes must be at least {1} (0: throttled from the first byte).")]
+    public long RateAfterBytes { get; set; }
+
+    /// <summary>
+    /// Bytes per second shared by every download of one client: 16 connections together get this rate, not 16 times
+    /// it. Enforced by the gateway only, also in offload mode for the bytes it sends itself. 0: off.
+    /// </summary>
+    [NumberRange(0, MaxRate, ErrorMessage = SectionName + ":RatePerClient must be between {1} and {2} bytes per second (0: off).")]
+    public long RatePerClient { get; set; }
+
+    /// <summary>Concurrent downloads one client may have; over it the request gets 429 with Retry-After. 0: off.</summary>
+    [NumberRange(0, 1_000_000, ErrorMessage = SectionName + ":DownloadsPerClient must be between {1} and {2} (0: off).")]
+    public int DownloadsPerClient { get; set; }
+
+    /// <summary>Concurrent downloads of all clients together; over it the request gets 503 with Retry-After. 0: off.</summary>
+    [NumberRange(0, 10_000_000, ErrorMessage = SectionName + ":Downloads must be between {1} and {2} (0: off).")]
+    public int Downloads { get; set; }
+
+    /// <summary>Download requests one client may start per minute; over it the request gets 429 with Retry-After. 0: off.</summary>
+    [NumberRange(0, 100_000_000, ErrorMessage = SectionName + ":RequestsPerClientPerMinute must be between {1} and {2} (0: off).")]
+    public int RequestsPerClientPerMinute { get; set; }
+
+    /// <summary>
+    /// Slowest a client may read, in bytes per second, once <see cref="MinClientRateGrace"/> has passed; a slower
+    /// connection is cut (it can resume with Range). 0: off.
+    /// </summary>
+    [NumberRange(0, MaxRate, ErrorMessage = SectionName + ":MinClientRate must be between {1} and {2} bytes per second (0: off).")]
+    public long MinClientRate { get; set; }
+
+    /// <summary>How long a client may read below <see cref="MinClientRate"/> before it is cut. Zero: no grace.</summary>
+    [TimeSpanRange("00:00:00", "01:00:00", ErrorMessage = SectionName + ":MinClientRateGrace must be between {1} and {2}.")]
+    public TimeSpan MinClientRateGrace { get; set; } = TimeSpan.Zero;
+}
