@@ -1,11 +1,12 @@
 using LargeFileGateway.Http;
+using LargeFileGateway.Limits;
 using LargeFileGateway.Representations;
 using LargeFileGateway.Streaming;
 
 namespace LargeFileGateway.Downloads;
 
 /// <summary>Writes the body a <see cref="ResponsePlan"/> calls for: the whole representation, one range, or multipart.</summary>
-internal sealed class BodyWriter(ChunkCopier copier)
+internal sealed class BodyWriter(ChunkCopier copier, DownloadRates rates)
 {
     /// <summary>
     /// Copies the planned bytes. Returns false when the client went away before the last byte. Storage failures
@@ -16,6 +17,8 @@ internal sealed class BodyWriter(ChunkCopier copier)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
+        // One throttle for the whole response: the burst and the rate span every part of a multipart body.
+        using var throttle = rates.StartThrottle(context, representation.Key);
         if (plan.Multipart is not { } multipart)
         {
             var range = plan.Ranges.Kind == RangeKind.Single ? plan.Ranges.Ranges[0] : new ByteRange(0, representation.Length - 1);
@@ -25,13 +28,13 @@ internal sealed class BodyWriter(ChunkCopier copier)
             }
 
             // Fewer bytes than the range means the client went away (the pipe completed under us).
-            return await copier.CopyAsync(representation, range, writer, progress, aborted) == range.Length;
+            return await copier.CopyAsync(representation, range, writer, progress, aborted, throttle) == range.Length;
         }
 
         for (var i = 0; i < multipart.Ranges.Count; i++)
         {
             await writer.WriteAsync(multipart.PartHeader(i), aborted);
-            if (await copier.CopyAsync(representation, multipart.Ranges[i], writer, progress, aborted) < multipart.Ranges[i].Length)
+            if (await copier.CopyAsync(representation, multipart.Ranges[i], writer, progress, aborted, throttle) < multipart.Ranges[i].Length)
             {
                 return false;
             }

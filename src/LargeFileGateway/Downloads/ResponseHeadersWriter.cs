@@ -1,5 +1,7 @@
+using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Http;
+using LargeFileGateway.Limits;
 using LargeFileGateway.Offload;
 using LargeFileGateway.Representations;
 using LargeFileGateway.Security;
@@ -14,9 +16,11 @@ internal sealed class ResponseHeadersWriter
 {
     private readonly string _cacheControl;
     private readonly bool _disableProxyBuffering;
+    private readonly DownloadRates _rates;
 
-    public ResponseHeadersWriter(IOptions<DownloadOptions> options)
+    public ResponseHeadersWriter(IOptions<DownloadOptions> options, DownloadRates rates)
     {
+        _rates = rates;
         _cacheControl = options.Value.CacheControl;
         _disableProxyBuffering = options.Value.DisableProxyBuffering;
     }
@@ -89,6 +93,13 @@ internal sealed class ResponseHeadersWriter
             }
 
             headers[NginxAccelRedirect.HeaderName] = uri;
+            var rate = _rates.RatePerDownload(response.HttpContext);
+            if (rate > 0)
+            {
+                // nginx sends the bytes, so it applies the per-download rate (from the first byte: it has no
+                // per-response limit_rate_after). The per-client aggregate it cannot apply; see README, Limits.
+                headers[NginxAccelRedirect.LimitRateHeaderName] = rate.ToString(CultureInfo.InvariantCulture);
+            }
         }
     }
 

@@ -208,4 +208,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 753, EventName = nameof(CertificateReloadFailed), Level = LogLevel.Warning,
         Message = "Certificate {Path} with key {KeyPath} changed but does not load yet ({Reason}); the previous one is served until it does")]
     public static partial void CertificateReloadFailed(ILogger logger, string path, string keyPath, string reason);
+
+    // Limits: byte rates (800-829).
+    [LoggerMessage(EventId = 800, EventName = nameof(DownloadThrottled), Level = LogLevel.Debug,
+        Message = "Download of {Key} throttled: {RatePerDownload} B/s after {RateAfterBytes} bytes, client {PartitionKey} shares {RatePerClient} B/s (0: no limit)")]
+    public static partial void DownloadThrottled(ILogger logger, string key, long ratePerDownload, long rateAfterBytes, long ratePerClient, string partitionKey);
 }

@@ -25,6 +25,9 @@ internal sealed partial class NginxAccelRedirect
 {
     public const string HeaderName = "X-Accel-Redirect";
 
+    /// <summary>The rate in bytes per second nginx sends an offloaded answer at (it reads it from the upstream answer).</summary>
+    public const string LimitRateHeaderName = "X-Accel-Limit-Rate";
+
     private readonly string _internalPrefix;
     private readonly ILogger _logger;
 

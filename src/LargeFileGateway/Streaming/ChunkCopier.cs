@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using LargeFileGateway.Http;
+using LargeFileGateway.Limits;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Representations;
 using LargeFileGateway.Storage;
@@ -47,8 +48,11 @@ internal sealed class ChunkCopier
     /// does or the object changed before a resume, and <see cref="StorageUnavailableException"/> when the resume
     /// budget is spent: the caller must then abort the connection rather than end a short body. Each chunk is
     /// counted on <paramref name="progress"/> as it is written, so an exception still leaves the true count there.
+    /// With a <paramref name="throttle"/>, each chunk waits for its bytes first (and is no larger than the throttle's
+    /// buckets hold); without one, nothing of it runs.
     /// </summary>
-    public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken)
+    public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken,
+        DownloadThrottle? throttle = null)
     {
         var position = range.First;
         var end = range.Last + 1;
@@ -75,6 +79,13 @@ internal sealed class ChunkCopier
                 // tuning item 1). Read into a rented buffer, copy into pool blocks, return it before the flush waits
                 // on the client.
                 var wanted = (int)Math.Min(_chunkSizeBytes, end - position);
+                if (throttle is not null)
+                {
+                    // Before the read, so that no buffer is held while the download waits for its rate.
+                    wanted = Math.Min(wanted, throttle.MaxChunkBytes);
+                    await throttle.WaitAsync(wanted, cancellationToken);
+                }
+
                 int read;
                 try
                 {

@@ -1,0 +1,73 @@
+using System.Threading.RateLimiting;
+using LargeFileGateway.Access;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Observability;
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway.Limits;
+
+/// <summary>
+/// Decides the byte rates of each download from <c>Gateway:Limits</c> and the request's identity, and holds the
+/// per-client buckets (one per <see cref="AccessIdentity.PartitionKey"/>, shared by every download of that client).
+/// With every rate off it hands out no throttle at all, so the copier's hot path is unchanged.
+/// </summary>
+internal sealed class DownloadRates : IDisposable
+{
+    private readonly long _ratePerDownload;
+    private readonly long _rateAfterBytes;
+    private readonly long _ratePerClient;
+    private readonly PartitionedRateLimiter<string>? _clients;
+    private readonly ILogger _logger;
+
+    public DownloadRates(IOptions<LimitsOptions> options, ILogger<DownloadRates> logger)
+    {
+        _ratePerDownload = options.Value.RatePerDownload;
+        _rateAfterBytes = options.Value.RateAfterBytes;
+        _ratePerClient = options.Value.RatePerClient;
+        _logger = logger;
+        if (_ratePerClient > 0)
+        {
+            var bucket = ByteRateBuckets.Options(_ratePerClient);
+            // Each partition replenishes on its own timer; the partitioned limiter disposes a client's bucket once
+            // it has been full (idle) for a while, so memory follows the active clients, not every client seen.
+            _clients = PartitionedRateLimiter.Create<string, string>(
+                key => RateLimitPartition.Get(key, _ => new TokenBucketRateLimiter(bucket)),
+                StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>
+    /// The per-download rate for this request: the lower of <c>RatePerDownload</c> and a signed link's
+    /// <c>rate=</c>, 0 when neither applies. nginx is handed this one in offload mode.
+    /// </summary>
+    public long RatePerDownload(HttpContext context)
+    {
+        var linkRate = context.Features.Get<AccessIdentity>()?.RatePerDownload ?? 0;
+        if (linkRate <= 0)
+        {
+            return _ratePerDownload;
+        }
+
+        return _ratePerDownload > 0 ? Math.Min(_ratePerDownload, linkRate) : linkRate;
+    }
+
+    /// <summary>The throttle for the body of this request, or null when no rate applies (no allocation then).</summary>
+    public DownloadThrottle? StartThrottle(HttpContext context, string key)
+    {
+        var perDownload = RatePerDownload(context);
+        if (perDownload <= 0 && _clients is null)
+        {
+            return null;
+        }
+
+        var partitionKey = _clients is null ? string.Empty : PartitionKey(context);
+        Log.DownloadThrottled(_logger, key, perDownload, _rateAfterBytes, _clients is null ? 0 : _ratePerClient, partitionKey);
+        return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey);
+    }
+
+    /// <summary>The identity's partition, or <c>ip:</c> and the client address (already the forwarded one behind a trusted proxy).</summary>
+    public static string PartitionKey(HttpContext context)
+        => context.Features.Get<AccessIdentity>()?.PartitionKey ?? "ip:" + context.Connection.RemoteIpAddress;
+
+    public void Dispose() => _clients?.Dispose();
+}
