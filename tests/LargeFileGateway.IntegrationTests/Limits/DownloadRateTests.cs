@@ -1,0 +1,55 @@
+using LargeFileGateway.IntegrationTests.Infrastructure;
+using static LargeFileGateway.IntegrationTests.Limits.SampledDownloads;
+
+namespace LargeFileGateway.IntegrationTests.Limits;
+
+/// <summary>
+/// <c>Gateway:Limits:RatePerDownload</c> and <c>RateAfterBytes</c> measured by real curl: the average stays within
+/// 10 % of the rate and no second exceeds 1.25 x it; a burst arrives at full speed first.
+/// </summary>
+public sealed class DownloadRateTests : IDisposable
+{
+    private readonly TempFolder _root = new("limits-rate");
+    private readonly TempFolder _out = new("limits-rate-out");
+
+    [Fact]
+    public async Task Get_RatePerDownload2MiB_CurlAveragesTheRateAndNoSecondExceedsIt()
+    {
+        TestFiles.WriteRandom(_root.Combine("six.bin"), (int)(6 * MiB));
+        const long rate = 2 * MiB;
+        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}");
+
+        var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/six.bin"], TimeSpan.FromSeconds(30)))[0];
+
+        Assert.Equal(6 * MiB, samples[^1].Bytes);
+        var average = AverageRate(samples);
+        Assert.True(Math.Abs(average - rate) <= rate * 0.10, $"average {average / MiB:0.00} MiB/s; {Describe(samples)}");
+        var most = MostBytesInOneSecond(samples);
+        Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second; {Describe(samples)}");
+    }
+
+    [Fact]
+    public async Task Get_RateAfterBytes4MiB_FirstBytesArriveUnthrottledThenTheRate()
+    {
+        TestFiles.WriteRandom(_root.Combine("six.bin"), (int)(6 * MiB));
+        const long rate = 1 * MiB;
+        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}", $"--Gateway:Limits:RateAfterBytes={4 * MiB}");
+
+        var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/six.bin"], TimeSpan.FromSeconds(30)))[0];
+
+        Assert.Equal(6 * MiB, samples[^1].Bytes);
+        // Throttled, 4 MiB would take 4 s; the burst takes a fraction of one.
+        var burst = TimeToReach(samples, 4 * MiB);
+        Assert.True(burst < TimeSpan.FromSeconds(1.5), $"4 MiB after {burst.TotalSeconds:0.0} s; {Describe(samples)}");
+        var after = AverageRate(samples, fromBytes: (long)(4.3 * MiB));
+        Assert.True(Math.Abs(after - rate) <= rate * 0.10, $"after the burst {after / MiB:0.00} MiB/s; {Describe(samples)}");
+        var most = MostBytesInOneSecond(samples, fromBytes: (long)(4.3 * MiB));
+        Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second after the burst; {Describe(samples)}");
+    }
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        _out.Dispose();
+    }
+}

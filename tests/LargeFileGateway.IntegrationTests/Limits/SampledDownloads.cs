@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+
+namespace LargeFileGateway.IntegrationTests.Limits;
+
+/// <summary>How many bytes a client had received at one moment since the downloads started.</summary>
+internal readonly record struct RateSample(TimeSpan At, long Bytes);
+
+/// <summary>
+/// Real curl processes downloading to files, whose sizes are read every 100 ms: the rates are measured where the
+/// client sees them. Every wait is bounded; each curl is stopped by its own pid.
+/// </summary>
+internal static class SampledDownloads
+{
+    public const long MiB = 1 << 20;
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Runs one curl per URL at once, into <paramref name="folder"/>; returns each one's samples, the last taken after it ended.</summary>
+    public static async Task<List<RateSample>[]> RunAsync(string folder, IReadOnlyList<string> urls, TimeSpan timeout)
+    {
+        var paths = urls.Select((_, i) => Path.Combine(folder, $"download-{i}.bin")).ToArray();
+        var samples = urls.Select(_ => new List<RateSample>()).ToArray();
+        var tools = urls.Select((url, i) => ExternalTool.Start("curl", ["-sS", "--fail", "--max-time", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", paths[i], url])).ToArray();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            using var timer = new PeriodicTimer(Interval);
+            var done = new bool[urls.Count];
+            while (done.Contains(false))
+            {
+                if (clock.Elapsed > timeout)
+                {
+                    throw new TimeoutException($"The downloads did not finish within {timeout}.");
+                }
+
+                await timer.WaitForNextTickAsync();
+                for (var i = 0; i < urls.Count; i++)
+                {
+                    if (done[i])
+                    {
+                        continue;
+                    }
+
+                    // Exited first, size second: the size read after the exit is the final one.
+                    var exited = tools[i].HasExited;
+                    samples[i].Add(new RateSample(clock.Elapsed, File.Exists(paths[i]) ? new FileInfo(paths[i]).Length : 0));
+                    done[i] = exited;
+                }
+            }
+
+            for (var i = 0; i < urls.Count; i++)
+            {
+                Assert.True(await tools[i].WaitForExitAsync(TimeSpan.FromSeconds(10)) == 0, $"curl {urls[i]} failed: {tools[i].Output}");
+            }
+
+            return samples;
+        }
+        finally
+        {
+            foreach (var tool in tools)
+            {
+                tool.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Bytes per second from the first sample past <paramref name="fromBytes"/> to the last.</summary>
+    public static double AverageRate(IReadOnlyList<RateSample> samples, long fromBytes = 0)
+    {
+        var first = samples.First(s => s.Bytes > fromBytes);
+        var last = samples[^1];
+        return (last.Bytes - first.Bytes) / (last.At - first.At).TotalSeconds;
+    }
+
+    /// <summary>The most bytes received within any one second, counting from the first sample past <paramref name="fromBytes"/>.</summary>
+    public static long MostBytesInOneSecond(IReadOnlyList<RateSample> samples, long fromBytes = 0)
+    {
+        var start = samples.ToList().FindIndex(s => s.Bytes >= fromBytes);
+        long most = 0;
+        for (var i = Math.Max(start, 0); i < samples.Count; i++)
+        {
+            for (var j = i + 1; j < samples.Count && samples[j].At - samples[i].At <= TimeSpan.FromSeconds(1); j++)
+            {
+                most = Math.Max(most, samples[j].Bytes - samples[i].Bytes);
+            }
+        }
+
+        return most;
+    }
+
+    /// <summary>When the samples first show at least <paramref name="bytes"/>.</summary>
+    public static TimeSpan TimeToReach(IReadOnlyList<RateSample> samples, long bytes) => samples.First(s => s.Bytes >= bytes).At;
+
+    /// <summary>Renders samples for a failure message.</summary>
+    public static string Describe(IReadOnlyList<RateSample> samples)
+        => string.Join(' ', samples.Select(s => $"{s.At.TotalSeconds:0.0}s:{s.Bytes / (double)MiB:0.00}"));
+}
