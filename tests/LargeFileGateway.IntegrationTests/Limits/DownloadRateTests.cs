@@ -19,6 +19,8 @@ public sealed class DownloadRateTests : IDisposable
         const long rate = 2 * MiB;
         await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}");
 
+        await WarmUpAsync(server.Client, server.BaseAddress + "files/six.bin");
+
         var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/six.bin"], TimeSpan.FromSeconds(30)))[0];
 
         Assert.Equal(6 * MiB, samples[^1].Bytes);
@@ -34,6 +36,8 @@ public sealed class DownloadRateTests : IDisposable
         TestFiles.WriteRandom(_root.Combine("six.bin"), (int)(6 * MiB));
         const long rate = 1 * MiB;
         await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}", $"--Gateway:Limits:RateAfterBytes={4 * MiB}");
+
+        await WarmUpAsync(server.Client, server.BaseAddress + "files/six.bin");
 
         var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/six.bin"], TimeSpan.FromSeconds(30)))[0];
 

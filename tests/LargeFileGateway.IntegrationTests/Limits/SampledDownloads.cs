@@ -65,6 +65,19 @@ internal static class SampledDownloads
         }
     }
 
+    /// <summary>
+    /// Asks for each URL once with HEAD, so that the first measured second is not the gateway compiling its request
+    /// path (on a loaded machine that stall alone moved a 4 s average by 20 %).
+    /// </summary>
+    public static async Task WarmUpAsync(HttpClient client, params string[] urls)
+    {
+        foreach (var url in urls)
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+            response.EnsureSuccessStatusCode();
+        }
+    }
+
     /// <summary>Bytes per second from the first sample past <paramref name="fromBytes"/> to the last.</summary>
     public static double AverageRate(IReadOnlyList<RateSample> samples, long fromBytes = 0)
     {

@@ -1,0 +1,76 @@
+using LargeFileGateway.IntegrationTests.Access;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
+using static LargeFileGateway.IntegrationTests.Limits.SampledDownloads;
+
+namespace LargeFileGateway.IntegrationTests.Limits;
+
+/// <summary>
+/// <c>Gateway:Limits:RatePerClient</c> is shared by every download of one identity, and a signed link's
+/// <c>rate=</c> throttles that link: measured by real curl processes.
+/// </summary>
+public sealed class ClientRateTests : IDisposable
+{
+    private readonly TempFolder _root = new("limits-client");
+    private readonly TempFolder _out = new("limits-client-out");
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task Get_FourDownloadsFromOneAddressUnderRatePerClient_ShareTheRateAndASignedLinkIsNotSlowed()
+    {
+        const long rate = 2 * MiB;
+        TestFiles.WriteRandom(_root.Combine("two.bin"), (int)(2 * MiB));
+        Directory.CreateDirectory(_root.Combine("private"));
+        TestFiles.WriteRandom(_root.Combine("private", "two.bin"), (int)(2 * MiB), seed: 2);
+        await using var server = await SignedLinkTestServer.StartAsync(_root.Path, _time, null, $"--Gateway:Limits:RatePerClient={rate}");
+        var link = new Uri(server.BaseAddress, SignedLinkTestServer.Signer.Mint("private/two.bin", _time.GetUtcNow() + TimeSpan.FromHours(1)).TrimStart('/')).AbsoluteUri;
+        var plain = server.BaseAddress + "files/two.bin";
+
+        await WarmUpAsync(server.Client, plain, link);
+
+        var samples = await RunAsync(_out.Path, [plain, plain, plain, plain, link], TimeSpan.FromSeconds(40));
+
+        Assert.All(samples, s => Assert.Equal(2 * MiB, s[^1].Bytes));
+        var address = Sum(samples[..4]);
+        var aggregate = AverageRate(address);
+        Assert.True(Math.Abs(aggregate - rate) <= rate * 0.10, $"one address together {aggregate / MiB:0.00} MiB/s; {Describe(address)}");
+        var most = MostBytesInOneSecond(address);
+        Assert.True(most <= rate * 1.25, $"one address together {most / (double)MiB:0.00} MiB in one second; {Describe(address)}");
+        // The link is another identity with a budget of its own: it gets the whole rate, not a fifth of it.
+        var linkRate = AverageRate(samples[4]);
+        Assert.True(linkRate >= rate * 0.9, $"signed link {linkRate / MiB:0.00} MiB/s; {Describe(samples[4])}");
+    }
+
+    [Fact]
+    public async Task Get_SignedLinkWithRate_IsThrottledToThatRate()
+    {
+        const long rate = 1 * MiB;
+        Directory.CreateDirectory(_root.Combine("private"));
+        TestFiles.WriteRandom(_root.Combine("private", "three.bin"), (int)(3 * MiB));
+        await using var server = await SignedLinkTestServer.StartAsync(_root.Path, _time, null);
+        var link = new Uri(server.BaseAddress, SignedLinkTestServer.Signer.Mint("private/three.bin", _time.GetUtcNow() + TimeSpan.FromHours(1), rateBytesPerSecond: rate).TrimStart('/')).AbsoluteUri;
+
+        await WarmUpAsync(server.Client, link);
+
+        var samples = (await RunAsync(_out.Path, [link], TimeSpan.FromSeconds(30)))[0];
+
+        Assert.Equal(3 * MiB, samples[^1].Bytes);
+        var average = AverageRate(samples);
+        Assert.True(Math.Abs(average - rate) <= rate * 0.10, $"average {average / MiB:0.00} MiB/s; {Describe(samples)}");
+        var most = MostBytesInOneSecond(samples);
+        Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second; {Describe(samples)}");
+    }
+
+    public void Dispose()
+    {
+        _root.Dispose();
+        _out.Dispose();
+    }
+
+    // The downloads were sampled at the same moments, so their sums at each moment are what the address received.
+    private static List<RateSample> Sum(List<RateSample>[] downloads)
+    {
+        var longest = downloads.MaxBy(d => d.Count)!;
+        return [.. longest.Select((sample, k) => new RateSample(sample.At, downloads.Sum(d => d[Math.Min(k, d.Count - 1)].Bytes)))];
+    }
+}
