@@ -83,7 +83,8 @@ internal static class SampledDownloads
     {
         var first = samples.First(s => s.Bytes > fromBytes);
         var last = samples[^1];
-        return (last.Bytes - first.Bytes) / (last.At - first.At).TotalSeconds;
+        // Everything within one sample: faster than the samples can tell.
+        return last.At == first.At ? double.PositiveInfinity : (last.Bytes - first.Bytes) / (last.At - first.At).TotalSeconds;
     }
 
     /// <summary>The most bytes received within any one second, counting from the first sample past <paramref name="fromBytes"/>.</summary>
