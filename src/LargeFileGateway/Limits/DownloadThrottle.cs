@@ -58,10 +58,16 @@ internal sealed class DownloadThrottle : IDisposable
             ThrowIfRefused(lease);
         }
 
-        if (_client is not null)
+        // A client's bucket that was idle (full) may be disposed by the partitioned limiter just as this download
+        // asks it; asking again gets a fresh one. Other refusals come from the gateway stopping.
+        for (var attempt = 1; _client is not null; attempt++)
         {
             using var lease = await _client.AcquireAsync(_partitionKey, bytes, cancellationToken);
-            ThrowIfRefused(lease);
+            if (lease.IsAcquired || attempt == 3)
+            {
+                ThrowIfRefused(lease);
+                break;
+            }
         }
     }
 
