@@ -1,0 +1,62 @@
+using System.Net;
+using LargeFileGateway.Access;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Limits;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway.UnitTests.Limits;
+
+public sealed class DownloadRatesTests
+{
+    [Theory]
+    [InlineData(0, null, 0)]
+    [InlineData(2_000_000, null, 2_000_000)]
+    [InlineData(0, 500_000L, 500_000)]
+    [InlineData(2_000_000, 500_000L, 500_000)]
+    [InlineData(500_000, 2_000_000L, 500_000)]
+    public void RatePerDownload_ConfiguredAndLinkRate_TakesTheLowerThatIsSet(long configured, long? linkRate, long expected)
+    {
+        using var rates = Create(new LimitsOptions { RatePerDownload = configured });
+        var context = Context(new AccessIdentity(AccessIdentityKind.SignedLink, "link:k1:abc", linkRate));
+
+        Assert.Equal(expected, rates.RatePerDownload(context));
+    }
+
+    [Fact]
+    public void StartThrottle_EveryLimitOff_GivesNoThrottle()
+    {
+        using var rates = Create(new LimitsOptions { RateAfterBytes = 1 << 20 });
+
+        Assert.Null(rates.StartThrottle(Context(null), "a.bin"));
+    }
+
+    [Fact]
+    public void StartThrottle_SmallRate_ShrinksChunksToTheBucket()
+    {
+        using var rates = Create(new LimitsOptions { RatePerDownload = 100_000, RatePerClient = 50_000 });
+
+        using var throttle = rates.StartThrottle(Context(null), "a.bin");
+
+        Assert.NotNull(throttle);
+        Assert.Equal(5_000, throttle.MaxChunkBytes);
+    }
+
+    [Fact]
+    public void PartitionKey_NoIdentity_IsTheClientAddress()
+        => Assert.Equal("ip:203.0.113.9", DownloadRates.PartitionKey(Context(null)));
+
+    private static DownloadRates Create(LimitsOptions options) => new(Options.Create(options), NullLogger<DownloadRates>.Instance);
+
+    private static DefaultHttpContext Context(AccessIdentity? identity)
+    {
+        var context = new DefaultHttpContext();
+        context.Connection.RemoteIpAddress = IPAddress.Parse("203.0.113.9");
+        if (identity is not null)
+        {
+            context.Features.Set(identity);
+        }
+
+        return context;
+    }
+}
