@@ -2,6 +2,7 @@ using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Hosting;
+using LargeFileGateway.Limits;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
@@ -68,6 +69,7 @@ public static class Program
         builder.Services.AddAccessControl();
         builder.Services.AddCrossOrigin();
         builder.Services.AddDownloads();
+        builder.Services.AddConnectionLimits();
         builder.Services.AddTransferProgress();
         builder.AddObservability();
 
