@@ -5,7 +5,7 @@ namespace LargeFileGateway.Limits;
 /// <summary>
 /// Kestrel cuts a connection read below its minimum response data rate without telling the application: the request
 /// only looks aborted, like any client that left. Its one reliable trace is its own log event
-/// (ResponseMinimumDataRateNotSatisfied, EventId 28 of the Kestrel category, at Debug), so this provider listens to
+/// (ResponseMinimumDataRateNotSatisfied, EventId 28 of a Kestrel category, at Debug), so this provider listens to
 /// that event only (a filter rule of its own enables Debug for that category and this provider alone) and turns each
 /// into a log line of the gateway and a counter.
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed class SlowClientCuts(IServiceProvider services) : ILoggerProvide
     public long Count => Interlocked.Read(ref _count);
 
     public ILogger CreateLogger(string categoryName)
-        => categoryName == KestrelCategory ? new Listener(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        => categoryName.StartsWith(KestrelCategory, StringComparison.Ordinal) ? new Listener(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     public void Dispose()
     {
