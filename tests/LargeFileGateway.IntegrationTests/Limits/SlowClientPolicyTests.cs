@@ -32,13 +32,18 @@ public sealed class SlowClientPolicyTests : IDisposable
         var output = _downloads.Combine("cut.bin");
         var url = new Uri(server.BaseAddress, "files/big.bin").AbsoluteUri;
 
-        var (exitCode, _) = await ExternalTool.RunAsync("curl", ["-sS", "--limit-rate", "4K", "-o", output, url], Bound);
+        // The cut is the gateway's to see: what was already in the socket buffers still reaches curl at its slow
+        // pace before it notices, so the test waits for the gateway's line and then stops curl.
+        using (var slow = ExternalTool.Start("curl", ["-sS", "--limit-rate", "4K", "-o", output, url]))
+        {
+            var cut = await _logs.WaitForAsync(entry => entry.EventId.Name == "SlowClientCut", Bound);
+            Assert.Equal(831, cut.EventId.Id);
+            Assert.True(server.Services.GetRequiredService<SlowClientCuts>().Count >= 1);
+            await ExternalTool.WaitForFileSizeAsync(output, 1, Bound);
+            slow.Kill();
+        }
 
-        Assert.NotEqual(0, exitCode);
         Assert.InRange(new FileInfo(output).Length, 1, Length - 1);
-        var cut = await _logs.WaitForAsync(entry => entry.EventId.Name == "SlowClientCut", TimeSpan.FromSeconds(10));
-        Assert.Equal(831, cut.EventId.Id);
-        Assert.True(server.Services.GetRequiredService<SlowClientCuts>().Count >= 1);
 
         var resumed = await ExternalTool.RunAsync("curl", ["-sS", "-f", "-C", "-", "-o", output, url], Bound);
 
