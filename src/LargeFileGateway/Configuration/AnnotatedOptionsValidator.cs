@@ -10,7 +10,7 @@ namespace LargeFileGateway.Configuration;
 [OptionsValidator]
 internal sealed partial class AnnotatedOptionsValidator
     : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>, IValidateOptions<AccessOptions>,
-      IValidateOptions<CrossOriginOptions>
+      IValidateOptions<CrossOriginOptions>, IValidateOptions<LimitsOptions>
 {
     public static AnnotatedOptionsValidator Instance { get; } = new();
 }

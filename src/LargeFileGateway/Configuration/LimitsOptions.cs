@@ -13,6 +13,11 @@ internal sealed class LimitsOptions
     public const double MaxRate = 1L << 40;
 
     /// <summary>
+    /// Kestrel measures the response data rate once per heartbeat (1 s) and refuses a grace period that is not longer.
+    /// </summary>
+    public static readonly TimeSpan MinimumGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Bytes per second of one download after its first <see cref="RateAfterBytes"/> (nginx's <c>limit_rate</c>).
     /// A signed link's <c>rate=</c> sets it for that link; with both, the lower applies. 0: off.
     /// </summary>
@@ -47,12 +52,16 @@ internal sealed class LimitsOptions
 
     /// <summary>
     /// Slowest a client may read, in bytes per second, once <see cref="MinClientRateGrace"/> has passed; a slower
-    /// connection is cut (it can resume with Range). 0: off.
+    /// connection is cut (it can resume with Range). Kestrel's MinResponseDataRate for the request. 0: off (Kestrel's
+    /// own setting stays).
     /// </summary>
     [NumberRange(0, MaxRate, ErrorMessage = SectionName + ":MinClientRate must be between {1} and {2} bytes per second (0: off).")]
     public long MinClientRate { get; set; }
 
-    /// <summary>How long a client may read below <see cref="MinClientRate"/> before it is cut. Zero: no grace.</summary>
-    [TimeSpanRange("00:00:00", "01:00:00", ErrorMessage = SectionName + ":MinClientRateGrace must be between {1} and {2}.")]
-    public TimeSpan MinClientRateGrace { get; set; } = TimeSpan.Zero;
+    /// <summary>
+    /// How long a download may stay below <see cref="MinClientRate"/> before it is cut; longer than
+    /// <see cref="MinimumGrace"/> when a minimum rate is set.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = SectionName + ":MinClientRateGrace must be between {1} and {2}.")]
+    public TimeSpan MinClientRateGrace { get; set; } = TimeSpan.FromSeconds(10);
 }

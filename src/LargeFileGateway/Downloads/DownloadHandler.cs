@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LargeFileGateway.Access;
 using LargeFileGateway.AccessLog;
+using LargeFileGateway.Limits;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Representations;
@@ -37,10 +38,13 @@ internal sealed class DownloadHandler
     private readonly ILogger _logger;
     private readonly ILogger _accessLog;
     private readonly AccessLogWriter _accessLogWriter;
+    private readonly ConnectionLimits _limits;
 
     public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
-        GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter)
+        GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter,
+        ConnectionLimits limits)
     {
+        _limits = limits;
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
         _accessLogWriter = accessLogWriter;
         _access = access;
@@ -108,6 +112,14 @@ internal sealed class DownloadHandler
         // 2. Access: the policy of the key and the proof it needs, before any storage call.
         var access = await _access.CheckAsync(context, key);
         if (!access.IsAllowed)
+        {
+            return;
+        }
+
+        // 2b. Limits: per identity (known only now) and in total, before any storage call; the slots are held until
+        // the request ends, however it ends.
+        using var lease = await _limits.TryAcquireAsync(context);
+        if (!lease.IsAcquired)
         {
             return;
         }

@@ -28,6 +28,7 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _storageResumes;
     private readonly Counter<long> _refusals;
     private readonly Counter<long> _accessLogDropped;
+    private readonly Counter<long> _slowClientCuts;
     private readonly KeyValuePair<string, object?> _provider;
 
     public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
@@ -46,6 +47,7 @@ internal sealed class GatewayMetrics
         _storageReadDuration = meter.CreateHistogram<double>("gateway.storage.read.duration", unit: "s", description: "Time of one chunk read from storage.");
         _storageResumes = meter.CreateCounter<long>("gateway.storage.resumes", unit: "{resume}", description: "Storage reads reopened at the offset reached after a mid-body failure.");
         _refusals = meter.CreateCounter<long>("gateway.refusals", unit: "{request}", description: "Requests refused before any storage call, by reason.");
+        _slowClientCuts = meter.CreateCounter<long>("gateway.slow_client.cuts", unit: "{connection}", description: "Connections cut because the client read below the minimum response data rate past the grace.");
         _accessLogDropped = meter.CreateCounter<long>("gateway.access_log.dropped", unit: "{line}", description: "Access-log lines dropped because the writer could not keep up.");
     }
 
@@ -61,6 +63,11 @@ internal sealed class GatewayMetrics
     /// <summary>A request refused by the access step (the reason is a bounded enum, never a key).</summary>
     public void AccessRefused(LargeFileGateway.Access.AccessRefusalReason reason)
         => _refusals.Add(1, new KeyValuePair<string, object?>("gateway.refusal.reason", reason.ToString()));
+
+    public void LimitRefused(LargeFileGateway.Limits.LimitRefusalReason reason)
+        => _refusals.Add(1, new KeyValuePair<string, object?>("gateway.refusal.reason", reason.ToString()));
+
+    public void SlowClientCut() => _slowClientCuts.Add(1);
 
     public void AccessLogLineDropped() => _accessLogDropped.Add(1);
 

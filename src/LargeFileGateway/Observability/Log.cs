@@ -213,4 +213,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 800, EventName = nameof(DownloadThrottled), Level = LogLevel.Debug,
         Message = "Download of {Key} throttled: {RatePerDownload} B/s after {RateAfterBytes} bytes, client {PartitionKey} shares {RatePerClient} B/s (0: no limit)")]
     public static partial void DownloadThrottled(ILogger logger, string key, long ratePerDownload, long rateAfterBytes, long ratePerClient, string partitionKey);
+
+    // Connection caps and the slow-client policy (Limits/): 830-859.
+
+    [LoggerMessage(EventId = 830, EventName = nameof(LimitRefused), Level = LogLevel.Information,
+        Message = "Refused {Method} from {Client}: {Reason} limit of {Limit} reached; Retry-After {RetryAfterSeconds} s")]
+    public static partial void LimitRefused(ILogger logger, string method, string client, LargeFileGateway.Limits.LimitRefusalReason reason, int limit, long retryAfterSeconds);
+
+    [LoggerMessage(EventId = 831, EventName = nameof(SlowClientCut), Level = LogLevel.Warning,
+        Message = "Cut connection {ConnectionId} (request {RequestId}): its client read slower than the minimum response data rate for longer than the grace; it can resume with Range")]
+    public static partial void SlowClientCut(ILogger logger, string connectionId, string requestId);
 }
