@@ -65,9 +65,8 @@ internal sealed class DownloadRates : IDisposable
         return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey);
     }
 
-    /// <summary>The identity's partition, or <c>ip:</c> and the client address (already the forwarded one behind a trusted proxy).</summary>
-    public static string PartitionKey(HttpContext context)
-        => context.Features.Get<AccessIdentity>()?.PartitionKey ?? "ip:" + context.Connection.RemoteIpAddress;
+    /// <summary>The client's partition: the same one the connection caps count (see <see cref="ConnectionLimits.ClientOf"/>).</summary>
+    public static string PartitionKey(HttpContext context) => ConnectionLimits.ClientOf(context);
 
     public void Dispose() => _clients?.Dispose();
 }
