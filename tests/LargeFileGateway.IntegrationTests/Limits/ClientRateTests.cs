@@ -16,29 +16,41 @@ public sealed class ClientRateTests : IDisposable
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public async Task Get_FourDownloadsFromOneAddressUnderRatePerClient_ShareTheRateAndASignedLinkIsNotSlowed()
+    public async Task Get_EightDownloadsFromOneAddressUnderRatePerClient_ShareTheRateWhileAnotherAddressAndASignedLinkAreNotSlowed()
     {
-        const long rate = 2 * MiB;
+        const long rate = 4 * MiB;
+        const int fromOneAddress = 8;
         TestFiles.WriteRandom(_root.Combine("two.bin"), (int)(2 * MiB));
+        TestFiles.WriteRandom(_root.Combine("eight.bin"), (int)(8 * MiB), seed: 3);
         Directory.CreateDirectory(_root.Combine("private"));
-        TestFiles.WriteRandom(_root.Combine("private", "two.bin"), (int)(2 * MiB), seed: 2);
+        TestFiles.WriteRandom(_root.Combine("private", "eight.bin"), (int)(8 * MiB), seed: 2);
         await using var server = await SignedLinkTestServer.StartAsync(_root.Path, _time, null, $"--Gateway:Limits:RatePerClient={rate}");
-        var link = new Uri(server.BaseAddress, SignedLinkTestServer.Signer.Mint("private/two.bin", _time.GetUtcNow() + TimeSpan.FromHours(1)).TrimStart('/')).AbsoluteUri;
+        var link = new Uri(server.BaseAddress, SignedLinkTestServer.Signer.Mint("private/eight.bin", _time.GetUtcNow() + TimeSpan.FromHours(1)).TrimStart('/')).AbsoluteUri;
         var plain = server.BaseAddress + "files/two.bin";
+        var otherAddress = server.BaseAddress + "files/eight.bin";
 
-        await WarmUpAsync(server.Client, plain, link);
+        await WarmUpAsync(server.Client, plain, otherAddress, link);
 
-        var samples = await RunAsync(_out.Path, [plain, plain, plain, plain, link], TimeSpan.FromSeconds(40));
+        // Eight curls from 127.0.0.1 (16 MiB together, 4 s at the shared rate), one from 127.0.0.2 and one with a link.
+        string[] urls = [.. Enumerable.Repeat(plain, fromOneAddress), otherAddress, link];
+        string?[] sources = [.. Enumerable.Repeat<string?>(null, fromOneAddress), "127.0.0.2", null];
+        var samples = await RunAsync(_out.Path, urls, TimeSpan.FromSeconds(40), sources);
 
-        Assert.All(samples, s => Assert.Equal(2 * MiB, s[^1].Bytes));
-        var address = Sum(samples[..4]);
+        Assert.All(samples[..fromOneAddress], s => Assert.Equal(2 * MiB, s[^1].Bytes));
+        var address = Sum(samples[..fromOneAddress]);
         var aggregate = AverageRate(address);
         Assert.True(Math.Abs(aggregate - rate) <= rate * 0.10, $"one address together {aggregate / MiB:0.00} MiB/s; {Describe(address)}");
         var most = MostBytesInOneSecond(address);
         Assert.True(most <= rate * 1.25, $"one address together {most / (double)MiB:0.00} MiB in one second; {Describe(address)}");
-        // The link is another identity with a budget of its own: it gets the whole rate, not a fifth of it.
-        var linkRate = AverageRate(samples[4]);
-        Assert.True(linkRate >= rate * 0.9, $"signed link {linkRate / MiB:0.00} MiB/s; {Describe(samples[4])}");
+
+        // Another address and a link are other clients with budgets of their own: each gets the whole rate, not a
+        // ninth or a tenth of it.
+        foreach (var (other, name) in new[] { (samples[fromOneAddress], "127.0.0.2"), (samples[fromOneAddress + 1], "signed link") })
+        {
+            Assert.Equal(8 * MiB, other[^1].Bytes);
+            var otherRate = AverageRate(other);
+            Assert.True(otherRate >= rate * 0.9, $"{name} {otherRate / MiB:0.00} MiB/s; {Describe(other)}");
+        }
     }
 
     [Fact]

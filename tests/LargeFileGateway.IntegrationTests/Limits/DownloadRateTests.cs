@@ -31,23 +31,23 @@ public sealed class DownloadRateTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_RateAfterBytes4MiB_FirstBytesArriveUnthrottledThenTheRate()
+    public async Task Get_RateAfterBytes8MiB_FirstEightMiBArriveUnthrottledThenTheRate()
     {
-        TestFiles.WriteRandom(_root.Combine("six.bin"), (int)(6 * MiB));
+        TestFiles.WriteRandom(_root.Combine("twelve.bin"), (int)(12 * MiB));
         const long rate = 1 * MiB;
-        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}", $"--Gateway:Limits:RateAfterBytes={4 * MiB}");
+        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Limits:RatePerDownload={rate}", $"--Gateway:Limits:RateAfterBytes={8 * MiB}");
 
-        await WarmUpAsync(server.Client, server.BaseAddress + "files/six.bin");
+        await WarmUpAsync(server.Client, server.BaseAddress + "files/twelve.bin");
 
-        var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/six.bin"], TimeSpan.FromSeconds(30)))[0];
+        var samples = (await RunAsync(_out.Path, [server.BaseAddress + "files/twelve.bin"], TimeSpan.FromSeconds(30)))[0];
 
-        Assert.Equal(6 * MiB, samples[^1].Bytes);
-        // Throttled, 4 MiB would take 4 s; the burst takes a fraction of one.
-        var burst = TimeToReach(samples, 4 * MiB);
-        Assert.True(burst < TimeSpan.FromSeconds(1.5), $"4 MiB after {burst.TotalSeconds:0.0} s; {Describe(samples)}");
-        var after = AverageRate(samples, fromBytes: (long)(4.3 * MiB));
+        Assert.Equal(12 * MiB, samples[^1].Bytes);
+        // Throttled, 8 MiB would take 8 s; the burst takes a fraction of one.
+        var burst = TimeToReach(samples, 8 * MiB);
+        Assert.True(burst < TimeSpan.FromSeconds(1.5), $"8 MiB after {burst.TotalSeconds:0.0} s; {Describe(samples)}");
+        var after = AverageRate(samples, fromBytes: (long)(8.3 * MiB));
         Assert.True(Math.Abs(after - rate) <= rate * 0.10, $"after the burst {after / MiB:0.00} MiB/s; {Describe(samples)}");
-        var most = MostBytesInOneSecond(samples, fromBytes: (long)(4.3 * MiB));
+        var most = MostBytesInOneSecond(samples, fromBytes: (long)(8.3 * MiB));
         Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second after the burst; {Describe(samples)}");
     }
 

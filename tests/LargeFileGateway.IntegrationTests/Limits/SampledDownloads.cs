@@ -19,12 +19,19 @@ internal static class SampledDownloads
     /// <summary>A gap between samples this long means the test process (the gateway in it) stood still.</summary>
     private static readonly TimeSpan StallGap = TimeSpan.FromMilliseconds(400);
 
-    /// <summary>Runs one curl per URL at once, into <paramref name="folder"/>; returns each one's samples, the last taken after it ended.</summary>
-    public static async Task<List<RateSample>[]> RunAsync(string folder, IReadOnlyList<string> urls, TimeSpan timeout)
+    /// <summary>
+    /// Runs one curl per URL at once, into <paramref name="folder"/>; returns each one's samples, the last taken after
+    /// it ended. <paramref name="sourceAddresses"/> (one per URL, null for the default) makes a curl connect from
+    /// another loopback address (127.0.0.2 ...): another client to the gateway.
+    /// </summary>
+    public static async Task<List<RateSample>[]> RunAsync(string folder, IReadOnlyList<string> urls, TimeSpan timeout, IReadOnlyList<string?>? sourceAddresses = null)
     {
         var paths = urls.Select((_, i) => Path.Combine(folder, $"download-{i}.bin")).ToArray();
         var samples = urls.Select(_ => new List<RateSample>()).ToArray();
-        var tools = urls.Select((url, i) => ExternalTool.Start("curl", ["-sS", "--fail", "--max-time", ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", paths[i], url])).ToArray();
+        var maxTime = ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var tools = urls.Select((url, i) => ExternalTool.Start("curl", sourceAddresses?[i] is { } source
+            ? ["-sS", "--fail", "--interface", source, "--max-time", maxTime, "-o", paths[i], url]
+            : ["-sS", "--fail", "--max-time", maxTime, "-o", paths[i], url])).ToArray();
         try
         {
             var clock = Stopwatch.StartNew();
