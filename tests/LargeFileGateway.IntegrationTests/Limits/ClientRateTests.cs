@@ -71,6 +71,18 @@ public sealed class ClientRateTests : IDisposable
         Assert.True(Math.Abs(average - rate) <= rate * 0.10, $"average {average / MiB:0.00} MiB/s; {Describe(samples)}");
         var most = MostBytesInOneSecond(samples);
         Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second; {Describe(samples)}");
+
+        // The rate is signed: a link whose rate= was raised (or removed) is refused before any byte.
+        var raised = link.Replace($"rate={rate}", $"rate={rate * 100}", StringComparison.Ordinal);
+        var removed = link.Replace($"&rate={rate}", string.Empty, StringComparison.Ordinal);
+        Assert.NotEqual(link, raised);
+        Assert.NotEqual(link, removed);
+        foreach (var tampered in new[] { raised, removed })
+        {
+            using var response = await server.Client.GetAsync(tampered);
+            Assert.Equal(System.Net.HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
     }
 
     public void Dispose()
