@@ -35,6 +35,11 @@ def rss_mib(pid):
     return sum(_status_kib(p, "VmRSS") for p in tree(pid)) / 1024
 
 
+def threads(pid):
+    """Threads of the tree: a .NET server under CPU starvation grows its thread pool, and every thread costs memory."""
+    return sum(_status_kib(p, "Threads") for p in tree(pid))
+
+
 def hwm_mib(pid):
     return sum(_status_kib(p, "VmHWM") for p in tree(pid)) / 1024
 
@@ -63,18 +68,21 @@ def cpu_seconds(pid):
 
 
 class PeakRss:
-    """Samples the tree's VmRSS every 50 ms while in use; .peak is the highest sum seen, in MiB."""
+    """Samples the tree's VmRSS every 50 ms while in use; .peak is the highest sum seen, in MiB (.peak_threads the
+    most threads seen)."""
 
     def __init__(self, pid, interval=0.05):
         self._pid = pid
         self._interval = interval
         self._stop = threading.Event()
         self.peak = 0.0
+        self.peak_threads = 0
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         while True:
             self.peak = max(self.peak, rss_mib(self._pid))
+            self.peak_threads = max(self.peak_threads, threads(self._pid))
             if self._stop.wait(self._interval):
                 return
 

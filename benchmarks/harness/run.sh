@@ -4,8 +4,12 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file], --only stream,ranges,aria2,slow,
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file], --only stream,ranges,aria2,slow[,throttled],
 # --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
+#   --only throttled: 1,000 downloads throttled by the gateway to 100 KiB/s (Gateway:Limits:RatePerDownload, a gateway
+#   of its own, "gateway-throttled") beside the same downloads read at 100 KiB/s by slow readers on every other server
+#   (--throttle-clients, --throttle-rate, --throttle-seconds, --throttle-processes).
+# BENCH_WORK=DIR puts files and builds elsewhere; BENCH_REUSE_PUBLISH=1 skips publishing and uses the builds already there.
 # Nothing is installed: missing tools are named and the run stops (nginx alone is optional).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,11 +27,16 @@ fi
 command -v nginx >/dev/null 2>&1 || echo "nginx is missing: the nginx baseline will be skipped (Debian: apt-get install nginx-light)." >&2
 
 mkdir -p "$work/publish"
-echo "Publishing Release builds into $work/publish"
-# The gateway as a user deploys it (Native AOT, the project's publish default) and as a framework-dependent JIT build.
-dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -o "$work/publish/gateway" -nologo -v quiet
-dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -p:PublishAot=false -o "$work/publish/gateway-jit" -nologo -v quiet
-dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
+if [ "${BENCH_REUSE_PUBLISH:-0}" = 1 ]; then
+  # For a second run on the same commit: publishing takes minutes on a shared machine.
+  echo "Reusing the builds in $work/publish (BENCH_REUSE_PUBLISH=1)"
+else
+  echo "Publishing Release builds into $work/publish"
+  # The gateway as a user deploys it (Native AOT, the project's publish default) and as a framework-dependent JIT build.
+  dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -o "$work/publish/gateway" -nologo -v quiet
+  dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -p:PublishAot=false -o "$work/publish/gateway-jit" -nologo -v quiet
+  dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
+fi
 
 cd "$repo"
 exec python3 "$here/harness.py" --work "$work" --publish "$work/publish" "$@"
