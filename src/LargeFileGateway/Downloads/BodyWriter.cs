@@ -18,7 +18,7 @@ internal sealed class BodyWriter(ChunkCopier copier, DownloadRates rates)
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
         // One throttle for the whole response: the burst and the rate span every part of a multipart body.
-        using var throttle = rates.StartThrottle(context, representation.Key);
+        using var throttle = rates.StartThrottle(context, representation.Key, progress.Transfer);
         if (plan.Multipart is not { } multipart)
         {
             var range = plan.Ranges.Kind == RangeKind.Single ? plan.Ranges.Ranges[0] : new ByteRange(0, representation.Length - 1);
