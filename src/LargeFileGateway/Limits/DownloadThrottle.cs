@@ -13,8 +13,20 @@ namespace LargeFileGateway.Limits;
 /// A chunk whose bytes are in the bucket costs no clock read; one that really waits is counted (throttled bytes
 /// and wait time by reason, the live transfer's "throttled" flag).
 /// </summary>
+/// <remarks>
+/// Held to its rate, a download waits for only about one chunk in three: the bucket refills while a chunk is being
+/// written, so the next ones find their tokens there. Those chunks are throttled too (they are paced by the refill),
+/// so a wait also counts the bytes sent since the previous wait, unless the gap between them was long enough for the
+/// bucket to fill up again: then the download was not held back in between (the client or storage was slower).
+/// </remarks>
 internal sealed class DownloadThrottle : IDisposable
 {
+    /// <summary>
+    /// The longest an empty bucket takes to be full again: it holds a tenth of a second of its rate and is topped up
+    /// every <see cref="ByteRateBuckets.ReplenishmentPeriod"/> (<see cref="ByteRateBuckets"/>).
+    /// </summary>
+    private static readonly long FillTicks = (long)((TimeSpan.FromSeconds(0.1) + ByteRateBuckets.ReplenishmentPeriod).TotalSeconds * Stopwatch.Frequency);
+
     private readonly TokenBucketRateLimiter? _download;
     private readonly PartitionedRateLimiter<string>? _client;
     private readonly string _partitionKey;
@@ -22,6 +34,8 @@ internal sealed class DownloadThrottle : IDisposable
     private readonly GatewayMetrics? _metrics;
     private readonly Transfer? _transfer;
     private long _burstLeft;
+    private long _pacedBytes;
+    private long _lastWaitEnded;
 
     /// <param name="ratePerDownload">Bytes per second of this download after the burst (0: none).</param>
     /// <param name="burstBytes">Bytes sent at full speed before <paramref name="ratePerDownload"/> applies.</param>
@@ -133,11 +147,19 @@ internal sealed class DownloadThrottle : IDisposable
             }
         }
 
-        if (waitedSince != 0)
+        if (waitedSince == 0)
         {
-            _transfer?.AddThrottledWait();
-            _metrics?.Throttled(reason, waitedBytes, Stopwatch.GetElapsedTime(waitedSince));
+            // Granted at once: paced by the bucket if the download is being held to its rate (the next wait tells).
+            _pacedBytes += _client is null ? throttled : bytes;
+            return;
         }
+
+        var ended = Stopwatch.GetTimestamp();
+        var held = _lastWaitEnded != 0 && waitedSince - _lastWaitEnded <= FillTicks ? waitedBytes + _pacedBytes : waitedBytes;
+        _pacedBytes = 0;
+        _lastWaitEnded = ended;
+        _transfer?.AddThrottledWait();
+        _metrics?.Throttled(reason, held, Stopwatch.GetElapsedTime(waitedSince, ended));
     }
 
     public void Dispose() => _download?.Dispose();
