@@ -64,4 +64,14 @@ internal sealed class LimitsOptions
     /// </summary>
     [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = SectionName + ":MinClientRateGrace must be between {1} and {2}.")]
     public TimeSpan MinClientRateGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long one response write may wait with the client taking nothing before the connection (HTTP/1.1) or the
+    /// stream (HTTP/2) is aborted; the client can resume with Range. Unlike <see cref="MinClientRate"/> it works the
+    /// same on every protocol (Kestrel sets a minimum rate per request only on HTTP/1.x). It times one write, not a rate:
+    /// every write the client takes starts it again, so a slow trickle is <see cref="MinClientRate"/>'s to judge. A slow
+    /// reader's write can still wait seconds (TCP opens its window in steps): tens of seconds suit production. 0: off.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = SectionName + ":IdleWriteTimeout must be between {1} and {2} (0: off).")]
+    public TimeSpan IdleWriteTimeout { get; set; }
 }

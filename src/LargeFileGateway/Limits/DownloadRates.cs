@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Observability;
+using LargeFileGateway.Progress;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Limits;
@@ -18,9 +19,11 @@ internal sealed class DownloadRates : IDisposable
     private readonly long _ratePerClient;
     private readonly PartitionedRateLimiter<string>? _clients;
     private readonly ILogger _logger;
+    private readonly GatewayMetrics? _metrics;
 
-    public DownloadRates(IOptions<LimitsOptions> options, ILogger<DownloadRates> logger)
+    public DownloadRates(IOptions<LimitsOptions> options, ILogger<DownloadRates> logger, GatewayMetrics? metrics = null)
     {
+        _metrics = metrics;
         _ratePerDownload = options.Value.RatePerDownload;
         _rateAfterBytes = options.Value.RateAfterBytes;
         _ratePerClient = options.Value.RatePerClient;
@@ -40,21 +43,15 @@ internal sealed class DownloadRates : IDisposable
     /// The per-download rate for this request: the lower of <c>RatePerDownload</c> and a signed link's
     /// <c>rate=</c>, 0 when neither applies. nginx is handed this one in offload mode.
     /// </summary>
-    public long RatePerDownload(HttpContext context)
-    {
-        var linkRate = context.Features.Get<AccessIdentity>()?.RatePerDownload ?? 0;
-        if (linkRate <= 0)
-        {
-            return _ratePerDownload;
-        }
+    public long RatePerDownload(HttpContext context) => RatePerDownload(context, out _);
 
-        return _ratePerDownload > 0 ? Math.Min(_ratePerDownload, linkRate) : linkRate;
-    }
-
-    /// <summary>The throttle for the body of this request, or null when no rate applies (no allocation then).</summary>
-    public DownloadThrottle? StartThrottle(HttpContext context, string key)
+    /// <summary>
+    /// The throttle for the body of this request, or null when no rate applies (no allocation then). It shows its
+    /// cap on <paramref name="transfer"/> and flags it each time it waits.
+    /// </summary>
+    public DownloadThrottle? StartThrottle(HttpContext context, string key, Transfer? transfer = null)
     {
-        var perDownload = RatePerDownload(context);
+        var perDownload = RatePerDownload(context, out var reason);
         if (perDownload <= 0 && _clients is null)
         {
             return null;
@@ -62,11 +59,25 @@ internal sealed class DownloadRates : IDisposable
 
         var partitionKey = _clients is null ? string.Empty : PartitionKey(context);
         Log.DownloadThrottled(_logger, key, perDownload, _rateAfterBytes, _clients is null ? 0 : _ratePerClient, partitionKey);
-        return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey);
+        return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey, reason, _metrics, transfer);
     }
 
     /// <summary>The client's partition: the same one the connection caps count (see <see cref="ConnectionLimits.ClientOf"/>).</summary>
     public static string PartitionKey(HttpContext context) => ConnectionLimits.ClientOf(context);
 
     public void Dispose() => _clients?.Dispose();
+
+    // A link's rate is named only when it is the one that applies: at a tie the operator's key would hold anyway.
+    private long RatePerDownload(HttpContext context, out ThrottleReason reason)
+    {
+        reason = ThrottleReason.RatePerDownload;
+        var linkRate = context.Features.Get<AccessIdentity>()?.RatePerDownload ?? 0;
+        if (linkRate <= 0 || (_ratePerDownload > 0 && _ratePerDownload <= linkRate))
+        {
+            return _ratePerDownload;
+        }
+
+        reason = ThrottleReason.LinkRate;
+        return linkRate;
+    }
 }

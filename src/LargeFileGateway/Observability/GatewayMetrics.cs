@@ -30,6 +30,8 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _accessLogDropped;
     private readonly Counter<long> _slowClientCuts;
     private readonly KeyValuePair<string, object?> _provider;
+    private readonly Counter<long> _throttledBytes;
+    private readonly Histogram<double> _throttleWait;
 
     public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
     {
@@ -47,8 +49,10 @@ internal sealed class GatewayMetrics
         _storageReadDuration = meter.CreateHistogram<double>("gateway.storage.read.duration", unit: "s", description: "Time of one chunk read from storage.");
         _storageResumes = meter.CreateCounter<long>("gateway.storage.resumes", unit: "{resume}", description: "Storage reads reopened at the offset reached after a mid-body failure.");
         _refusals = meter.CreateCounter<long>("gateway.refusals", unit: "{request}", description: "Requests refused before any storage call, by reason.");
-        _slowClientCuts = meter.CreateCounter<long>("gateway.slow_client.cuts", unit: "{connection}", description: "Connections cut because the client read below the minimum response data rate past the grace.");
+        _slowClientCuts = meter.CreateCounter<long>("gateway.slow_client.cuts", unit: "{connection}", description: "Connections cut because the client read below the minimum response data rate past the grace (MinClientRate) or took nothing for the idle-write timeout (IdleWrite).");
         _accessLogDropped = meter.CreateCounter<long>("gateway.access_log.dropped", unit: "{line}", description: "Access-log lines dropped because the writer could not keep up.");
+        _throttledBytes = meter.CreateCounter<long>("gateway.throttled.bytes", unit: "By", description: "Body bytes that had to wait for a rate limit's bucket, by the limit that held them.");
+        _throttleWait = meter.CreateHistogram<double>("gateway.throttle.wait", unit: "s", description: "Time one chunk waited for a rate limit's bucket, by the limit that held it.");
     }
 
     /// <summary>True when someone records storage read times: the caller reads the clock only then.</summary>
@@ -67,7 +71,10 @@ internal sealed class GatewayMetrics
     public void LimitRefused(LargeFileGateway.Limits.LimitRefusalReason reason)
         => _refusals.Add(1, new KeyValuePair<string, object?>("gateway.refusal.reason", reason.ToString()));
 
-    public void SlowClientCut() => _slowClientCuts.Add(1);
+    /// <param name="reason">The policy that cut (the tag is the name of its key).</param>
+    public void SlowClientCut(LargeFileGateway.Limits.SlowClientCutReason reason = LargeFileGateway.Limits.SlowClientCutReason.MinClientRate)
+        => _slowClientCuts.Add(1, new KeyValuePair<string, object?>("gateway.slow_client.reason",
+            reason == LargeFileGateway.Limits.SlowClientCutReason.IdleWrite ? "IdleWrite" : "MinClientRate"));
 
     public void AccessLogLineDropped() => _accessLogDropped.Add(1);
 
@@ -99,6 +106,22 @@ internal sealed class GatewayMetrics
         };
         _bytesSent.Add(bytesSent, tags);
         _duration.Record(duration.TotalSeconds, tags);
+    }
+
+    /// <summary>A chunk that waited for a bucket: called only when it really waited, never per chunk.</summary>
+    public void Throttled(LargeFileGateway.Limits.ThrottleReason reason, long bytes, TimeSpan wait)
+    {
+        var tag = new KeyValuePair<string, object?>("gateway.throttle.reason", reason switch
+        {
+            LargeFileGateway.Limits.ThrottleReason.LinkRate => "LinkRate",
+            LargeFileGateway.Limits.ThrottleReason.RatePerClient => "RatePerClient",
+            _ => "RatePerDownload",
+        });
+        _throttledBytes.Add(bytes, tag);
+        if (_throttleWait.Enabled)
+        {
+            _throttleWait.Record(wait.TotalSeconds, tag);
+        }
     }
 
     public static string OutcomeTag(DownloadOutcome outcome) => outcome switch

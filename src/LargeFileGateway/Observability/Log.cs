@@ -223,4 +223,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 831, EventName = nameof(SlowClientCut), Level = LogLevel.Warning,
         Message = "Cut connection {ConnectionId} (request {RequestId}): its client read slower than the minimum response data rate for longer than the grace; it can resume with Range")]
     public static partial void SlowClientCut(ILogger logger, string connectionId, string requestId);
+
+    // Throttling made visible and the idle-write timeout (Limits/, Streaming/): 870-879.
+    [LoggerMessage(EventId = 870, EventName = nameof(IdleWriteCut), Level = LogLevel.Warning,
+        Message = "Cut {Protocol} download of {Key} on connection {ConnectionId} after {BytesWritten} bytes: one write waited {IdleWriteTimeout} with the client taking nothing; it can resume with Range")]
+    public static partial void IdleWriteCut(ILogger logger, string key, long bytesWritten, TimeSpan idleWriteTimeout, string protocol, string connectionId);
 }

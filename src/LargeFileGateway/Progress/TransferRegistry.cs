@@ -235,7 +235,7 @@ internal sealed class TransferRegistry : IDisposable
 
     private static TransferView View(Transfer transfer, TransferOutcome outcome, DateTimeOffset? endedAt)
         => new(transfer.Id, transfer.Key, transfer.Client, transfer.Range, transfer.BytesSent, transfer.TotalBytes,
-            (long)transfer.BytesPerSecond, transfer.StartedAt, endedAt, outcome.ToString().ToLowerInvariant());
+            (long)transfer.BytesPerSecond, transfer.StartedAt, endedAt, outcome.ToString().ToLowerInvariant(), transfer.RateLimit, transfer.LimitedBy, transfer.Throttled && endedAt is null);
 
     /// <summary>How a range request is shown to operators.</summary>
     public static string DescribeRange(IReadOnlyList<Http.ByteRange> ranges, long fileLength) => ranges.Count switch

@@ -1,6 +1,10 @@
 namespace LargeFileGateway.Progress;
 
-/// <summary>A transfer as watchers see it: the JSON <c>data</c> of started, progress and end events.</summary>
+/// <summary>
+/// A transfer as watchers see it: the JSON <c>data</c> of started, progress and end events. <see cref="RateLimit"/>
+/// is the cap in bytes per second (0: none), <see cref="LimitedBy"/> what sets it (<c>download</c>, <c>link</c>,
+/// <c>client</c> or null), <see cref="Throttled"/> whether the cap held it back during the last sample interval.
+/// </summary>
 internal sealed record TransferView(
     long Id,
     string Key,
@@ -11,4 +15,7 @@ internal sealed record TransferView(
     long BytesPerSecond,
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
-    string Outcome);
+    string Outcome,
+    long RateLimit,
+    string? LimitedBy,
+    bool Throttled);

@@ -49,10 +49,11 @@ internal sealed class ChunkCopier
     /// budget is spent: the caller must then abort the connection rather than end a short body. Each chunk is
     /// counted on <paramref name="progress"/> as it is written, so an exception still leaves the true count there.
     /// With a <paramref name="throttle"/>, each chunk waits for its bytes first (and is no larger than the throttle's
-    /// buckets hold); without one, nothing of it runs.
+    /// buckets hold); without one, nothing of it runs. With an <paramref name="idleWrite"/> deadline, a flush that
+    /// waits its timeout for the client ends the copy like a client that left (Kestrel has aborted the connection).
     /// </summary>
     public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken,
-        DownloadThrottle? throttle = null)
+        DownloadThrottle? throttle = null, IdleWriteDeadline? idleWrite = null)
     {
         var position = range.First;
         var end = range.Last + 1;
@@ -132,7 +133,7 @@ internal sealed class ChunkCopier
 
                 position += read;
                 progress.Add(read);
-                var flush = await writer.FlushAsync(cancellationToken);
+                var flush = idleWrite is null ? await writer.FlushAsync(cancellationToken) : await idleWrite.FlushAsync(writer);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
                     break;

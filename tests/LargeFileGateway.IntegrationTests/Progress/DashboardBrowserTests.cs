@@ -68,6 +68,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
             firstPercent, new() { Timeout = Timeout });
         var laterPercent = await PercentAsync(row);
         var rowText = await row.InnerTextAsync();
+        var capText = await row.Locator("td.cap").InnerTextAsync();
         var progressShot = TestArtifacts.PathFor("dashboard-progress.png");
         await page.ScreenshotAsync(new() { Path = progressShot, FullPage = true });
         output.WriteLine($"Screenshot of a download in progress: {progressShot}");
@@ -88,6 +89,40 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         Assert.Contains("127.0.0.1", rowText, StringComparison.Ordinal);
         Assert.Contains("whole", rowText, StringComparison.Ordinal);
         Assert.Equal("2", await page.Locator("#total-completed").InnerTextAsync());
+        Assert.Equal("none", capText);
+    }
+
+    /// <summary>Issue 12, point 7: a download held to its rate shows that cap, which limit it is, and a throttled marker.</summary>
+    [Fact]
+    public async Task Dashboard_DownloadHeldToItsRate_ShowsItsCapAndTheThrottledMarker()
+    {
+        await using var limited = await GatewayServer.StartAsync(_root.Path, [.. ServerArgs(port: 0), "--Gateway:Limits:RatePerDownload=1048576"]);
+        var page = await _chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 560 } });
+        await page.GotoAsync(new Uri(limited.BaseAddress, "dashboard").ToString());
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("live", new() { Timeout = Timeout });
+
+        // A client that takes everything at once: only the gateway's 1 MiB/s holds it back.
+        using var client = await SlowClient.StartAsync(limited.Port, "/files/movies/big-buck-bunny.mp4");
+        using var reading = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!reading.IsCancellationRequested && client.BodyBytesRead < MovieLength && await client.ReadAsync(64 * 1024) > 0)
+            {
+            }
+        });
+        var cap = page.Locator("#active tr[data-transfer-id] td.cap");
+        await Assertions.Expect(cap).ToContainTextAsync("1.0 MiB/s · download", new() { Timeout = Timeout });
+        await Assertions.Expect(cap.Locator(".throttled")).ToBeVisibleAsync(new() { Timeout = Timeout });
+        var capText = await cap.InnerTextAsync();
+        var shot = TestArtifacts.PathFor("dashboard-throttled.png");
+        await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+        output.WriteLine($"Screenshot of a throttled download: {shot}");
+        await reading.CancelAsync();
+        client.Abort();
+        await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.StartsWith("1.0 MiB/s · download", capText, StringComparison.Ordinal);
+        Assert.Contains("throttled", capText, StringComparison.Ordinal);
     }
 
     [Fact]

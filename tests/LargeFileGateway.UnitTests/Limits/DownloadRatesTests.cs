@@ -2,6 +2,7 @@ using System.Net;
 using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Limits;
+using LargeFileGateway.Progress;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -40,6 +41,24 @@ public sealed class DownloadRatesTests
 
         Assert.NotNull(throttle);
         Assert.Equal(5_000, throttle.MaxChunkBytes);
+    }
+
+    [Theory]
+    [InlineData(0, 500_000L, "link")]
+    [InlineData(2_000_000, 500_000L, "link")]
+    [InlineData(500_000, 2_000_000L, "download")]
+    [InlineData(500_000, 500_000L, "download")]
+    [InlineData(500_000, null, "download")]
+    public void StartThrottle_ConfiguredAndLinkRate_NamesTheOneThatApplies(long configured, long? linkRate, string limitedBy)
+    {
+        using var rates = Create(new LimitsOptions { RatePerDownload = configured });
+        using var registry = new TransferRegistry(new EventsOptions(), TimeProvider.System, startSampler: false);
+        var transfer = registry.Start("a.bin", "203.0.113.9", "whole", 1 << 20);
+
+        using var throttle = rates.StartThrottle(Context(new AccessIdentity(AccessIdentityKind.SignedLink, "link:k1:abc", linkRate)), "a.bin", transfer);
+
+        Assert.Equal(limitedBy, transfer.LimitedBy);
+        Assert.Equal(Math.Min(configured > 0 ? configured : long.MaxValue, linkRate ?? long.MaxValue), transfer.RateLimit);
     }
 
     [Fact]
