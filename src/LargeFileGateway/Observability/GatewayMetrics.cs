@@ -30,6 +30,9 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _accessLogDropped;
     private readonly Counter<long> _slowClientCuts;
     private readonly KeyValuePair<string, object?> _provider;
+    private readonly Counter<long> _digestsLearnt;
+    private readonly Counter<long> _digestBytesHashed;
+    private readonly Counter<long> _digestFailures;
 
     public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
     {
@@ -49,6 +52,9 @@ internal sealed class GatewayMetrics
         _refusals = meter.CreateCounter<long>("gateway.refusals", unit: "{request}", description: "Requests refused before any storage call, by reason.");
         _slowClientCuts = meter.CreateCounter<long>("gateway.slow_client.cuts", unit: "{connection}", description: "Connections cut because the client read below the minimum response data rate past the grace.");
         _accessLogDropped = meter.CreateCounter<long>("gateway.access_log.dropped", unit: "{line}", description: "Access-log lines dropped because the writer could not keep up.");
+        _digestsLearnt = meter.CreateCounter<long>("gateway.digests.learnt", unit: "{version}", description: "File versions whose digest the background worker learnt, by source.");
+        _digestBytesHashed = meter.CreateCounter<long>("gateway.digests.bytes_hashed", unit: "By", description: "Bytes the background worker read to hash them.");
+        _digestFailures = meter.CreateCounter<long>("gateway.digests.failures", unit: "{version}", description: "File versions the worker could not learn (storage failed, the file changed) or could not queue.");
     }
 
     /// <summary>True when someone records storage read times: the caller reads the clock only then.</summary>
@@ -108,4 +114,17 @@ internal sealed class GatewayMetrics
         DownloadOutcome.Offloaded => "offloaded",
         _ => "completed",
     };
+
+    public void DigestLearnt(LargeFileGateway.Digests.ContentFactsSource source) => _digestsLearnt.Add(1, new KeyValuePair<string, object?>("gateway.digests.source", source switch
+    {
+        LargeFileGateway.Digests.ContentFactsSource.Sidecar => "sidecar",
+        LargeFileGateway.Digests.ContentFactsSource.StorageChecksum => "storage_checksum",
+        _ => "computed",
+    }));
+
+    public void DigestBytesHashed(long bytes) => _digestBytesHashed.Add(bytes, _provider);
+
+    public void DigestFailed() => _digestFailures.Add(1, new KeyValuePair<string, object?>("gateway.digests.reason", "failed"));
+
+    public void DigestQueueFull() => _digestFailures.Add(1, new KeyValuePair<string, object?>("gateway.digests.reason", "queue_full"));
 }
