@@ -40,7 +40,8 @@ internal static class ContentFactsFile
             text.Append(name).Append('=').Append(Convert.ToHexStringLower(value)).Append('\n');
         }
 
-        text.Append(CheckField).Append(Check(text.ToString())).Append('\n');
+        var check = Check(text.ToString());
+        text.Append(CheckField).Append(check).Append('\n');
         return text.ToString();
     }
 
