@@ -47,7 +47,19 @@ internal sealed class ContentFactsStore
     /// </summary>
     public void Load()
     {
-        Directory.CreateDirectory(_folder);
+        try
+        {
+            Directory.CreateDirectory(_folder);
+            using (File.Create(Path.Combine(_folder, "probe" + TemporaryExtension), 1, FileOptions.DeleteOnClose))
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Like any bad setting, an unusable store stops start-up with the key to fix, not with every entry's failure later.
+            throw new InvalidOperationException($"Gateway:Digests:Store: the folder '{_folder}' cannot be created or written ({ex.GetType().Name}).", ex);
+        }
+
         var dropped = 0;
         foreach (var leftover in Directory.EnumerateFiles(_folder, "*" + TemporaryExtension))
         {

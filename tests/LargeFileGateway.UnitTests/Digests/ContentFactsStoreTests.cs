@@ -78,6 +78,19 @@ public sealed class ContentFactsStoreTests : IDisposable
         Assert.Empty(Directory.GetFiles(_folder));
     }
 
+    [Fact]
+    public void Load_FolderThatCannotBeCreated_FailsNamingTheKey()
+    {
+        Directory.CreateDirectory(_folder);
+        var blocker = Path.Combine(_folder, "a-file");
+        File.WriteAllText(blocker, "not a folder");
+        var store = new ContentFactsStore(Path.Combine(blocker, "store"), 10, NullLogger.Instance);
+
+        var error = Assert.Throws<InvalidOperationException>(store.Load);
+
+        Assert.StartsWith("Gateway:Digests:Store", error.Message, StringComparison.Ordinal);
+    }
+
     private ContentFactsStore Open(int maxEntries = 100)
     {
         var store = new ContentFactsStore(_folder, maxEntries, NullLogger.Instance);
