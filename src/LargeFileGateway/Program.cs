@@ -1,5 +1,6 @@
 using LargeFileGateway.Access;
 using LargeFileGateway.Configuration;
+using LargeFileGateway.Digests;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Hosting;
 using LargeFileGateway.Limits;
@@ -70,6 +71,7 @@ public static class Program
         builder.Services.AddCrossOrigin();
         builder.Services.AddLimits();
         builder.Services.AddDownloads();
+        builder.Services.AddDigests(builder.Configuration);
         builder.Services.AddTransferProgress();
         builder.AddObservability();
 

@@ -18,6 +18,7 @@ internal static class CrossOrigin
     [
         HeaderNames.Range, HeaderNames.IfRange, HeaderNames.IfMatch, HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince,
         HeaderNames.IfUnmodifiedSince, HeaderNames.Authorization,
+        Digests.DigestFields.WantReprDigest, Digests.DigestFields.WantDigest,
     ];
 
     /// <summary>Response headers a page may read, beyond the safelisted ones.</summary>
@@ -25,6 +26,7 @@ internal static class CrossOrigin
     [
         HeaderNames.ContentRange, HeaderNames.ContentLength, HeaderNames.ContentDisposition, HeaderNames.ETag,
         HeaderNames.AcceptRanges, HeaderNames.LastModified,
+        Digests.DigestFields.ReprDigest, Digests.DigestFields.Digest,
     ];
 
     public static IServiceCollection AddCrossOrigin(this IServiceCollection services)

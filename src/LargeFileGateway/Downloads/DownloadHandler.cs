@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LargeFileGateway.Access;
 using LargeFileGateway.AccessLog;
+using LargeFileGateway.Digests;
 using LargeFileGateway.Limits;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
@@ -39,11 +40,15 @@ internal sealed class DownloadHandler
     private readonly ILogger _accessLog;
     private readonly AccessLogWriter _accessLogWriter;
     private readonly ConnectionLimits _limits;
+    private readonly KnownDigests _digests;
+    private readonly ChecksumFileAnswer _checksumFiles;
 
     public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
         GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter,
-        ConnectionLimits limits)
+        ConnectionLimits limits, KnownDigests digests, ChecksumFileAnswer checksumFiles)
     {
+        _digests = digests;
+        _checksumFiles = checksumFiles;
         _limits = limits;
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
         _accessLogWriter = accessLogWriter;
@@ -170,7 +175,12 @@ internal sealed class DownloadHandler
 
         if (representation is null)
         {
-            await DownloadProblems.NotFoundAsync(context);
+            // No such file, but maybe the checksum of one: "name.sha256" answered from the digest store.
+            if (!_checksumFiles.Covers(key) || !await _checksumFiles.TryAnswerAsync(context, key))
+            {
+                await DownloadProblems.NotFoundAsync(context);
+            }
+
             return false;
         }
 
@@ -178,6 +188,10 @@ internal sealed class DownloadHandler
         {
             return false;
         }
+
+        // 3b. Content facts: the digests known for exactly this version; an unknown version is queued for the
+        // background worker, never hashed here.
+        representation.Facts = _digests.FactsOf(representation);
 
         // 4. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
         var plan = _planner.Plan(context, representation);

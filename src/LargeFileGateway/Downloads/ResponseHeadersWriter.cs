@@ -72,6 +72,9 @@ internal sealed class ResponseHeadersWriter
             headers.ContentSecurityPolicy = ActiveContent.SandboxPolicy;
         }
 
+        // RFC 9530 §3: the digest of the whole representation, on 200, on every 206 (multipart too) and on HEAD;
+        // in offload mode nginx copies it (nginx/largefilegateway/protected.conf).
+        Digests.DigestFields.Write(response.HttpContext.Request.Headers, headers, representation.Facts);
         WriteCacheControl(headers);
         if (_disableProxyBuffering)
         {

@@ -32,6 +32,9 @@ internal sealed class GatewayMetrics
     private readonly KeyValuePair<string, object?> _provider;
     private readonly Counter<long> _throttledBytes;
     private readonly Histogram<double> _throttleWait;
+    private readonly Counter<long> _digestsLearnt;
+    private readonly Counter<long> _digestBytesHashed;
+    private readonly Counter<long> _digestFailures;
 
     public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
     {
@@ -53,6 +56,9 @@ internal sealed class GatewayMetrics
         _accessLogDropped = meter.CreateCounter<long>("gateway.access_log.dropped", unit: "{line}", description: "Access-log lines dropped because the writer could not keep up.");
         _throttledBytes = meter.CreateCounter<long>("gateway.throttled.bytes", unit: "By", description: "Body bytes that had to wait for a rate limit's bucket, by the limit that held them.");
         _throttleWait = meter.CreateHistogram<double>("gateway.throttle.wait", unit: "s", description: "Time one chunk waited for a rate limit's bucket, by the limit that held it.");
+        _digestsLearnt = meter.CreateCounter<long>("gateway.digests.learnt", unit: "{version}", description: "File versions whose digest the background worker learnt, by source.");
+        _digestBytesHashed = meter.CreateCounter<long>("gateway.digests.bytes_hashed", unit: "By", description: "Bytes the background worker read to hash them.");
+        _digestFailures = meter.CreateCounter<long>("gateway.digests.failures", unit: "{version}", description: "File versions the worker could not learn (storage failed, the file changed) or could not queue.");
     }
 
     /// <summary>True when someone records storage read times: the caller reads the clock only then.</summary>
@@ -131,4 +137,17 @@ internal sealed class GatewayMetrics
         DownloadOutcome.Offloaded => "offloaded",
         _ => "completed",
     };
+
+    public void DigestLearnt(LargeFileGateway.Digests.ContentFactsSource source) => _digestsLearnt.Add(1, new KeyValuePair<string, object?>("gateway.digests.source", source switch
+    {
+        LargeFileGateway.Digests.ContentFactsSource.Sidecar => "sidecar",
+        LargeFileGateway.Digests.ContentFactsSource.StorageChecksum => "storage_checksum",
+        _ => "computed",
+    }));
+
+    public void DigestBytesHashed(long bytes) => _digestBytesHashed.Add(bytes, _provider);
+
+    public void DigestFailed() => _digestFailures.Add(1, new KeyValuePair<string, object?>("gateway.digests.reason", "failed"));
+
+    public void DigestQueueFull() => _digestFailures.Add(1, new KeyValuePair<string, object?>("gateway.digests.reason", "queue_full"));
 }

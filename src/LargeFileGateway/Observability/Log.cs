@@ -228,4 +228,65 @@ internal static partial class Log
     [LoggerMessage(EventId = 870, EventName = nameof(IdleWriteCut), Level = LogLevel.Warning,
         Message = "Cut {Protocol} download of {Key} on connection {ConnectionId} after {BytesWritten} bytes: one write waited {IdleWriteTimeout} with the client taking nothing; it can resume with Range")]
     public static partial void IdleWriteCut(ILogger logger, string key, long bytesWritten, TimeSpan idleWriteTimeout, string protocol, string connectionId);
+
+    // Integrity digests (Digests/): 900-929.
+    [LoggerMessage(EventId = 900, EventName = nameof(DigestStoreLoaded), Level = LogLevel.Information,
+        Message = "Digest store {Folder}: {Count} file versions known, {Dropped} corrupt entries dropped")]
+    public static partial void DigestStoreLoaded(ILogger logger, string folder, int count, int dropped);
+
+    [LoggerMessage(EventId = 901, EventName = nameof(DigestStoreEntryCorrupt), Level = LogLevel.Warning,
+        Message = "Digest store entry {FileName} fails its check or is filed under another name: deleted, never served; its version is hashed again when asked for")]
+    public static partial void DigestStoreEntryCorrupt(ILogger logger, string fileName);
+
+    [LoggerMessage(EventId = 902, EventName = nameof(DigestStoreEntryUnreadable), Level = LogLevel.Warning,
+        Message = "Digest store entry {FileName} cannot be read ({Reason}); skipped")]
+    public static partial void DigestStoreEntryUnreadable(ILogger logger, string fileName, string reason);
+
+    [LoggerMessage(EventId = 903, EventName = nameof(DigestStoreWriteFailed), Level = LogLevel.Warning,
+        Message = "Digest store entry {FileName} could not be written ({Reason}); it is served from memory until the process ends")]
+    public static partial void DigestStoreWriteFailed(ILogger logger, string fileName, string reason);
+
+    [LoggerMessage(EventId = 904, EventName = nameof(DigestQueued), Level = LogLevel.Debug,
+        Message = "Digest of {Key} version {Validator} not known yet: queued for the background worker")]
+    public static partial void DigestQueued(ILogger logger, string key, string validator);
+
+    [LoggerMessage(EventId = 905, EventName = nameof(DigestQueueFull), Level = LogLevel.Debug,
+        Message = "Digest of {Key} not queued: the queue is full (Gateway:Digests:QueueCapacity); a later request queues it")]
+    public static partial void DigestQueueFull(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 906, EventName = nameof(DigestLearnt), Level = LogLevel.Information,
+        Message = "Digest of {Key} version {Validator} learnt from {Source} in {ElapsedMilliseconds} ms")]
+    public static partial void DigestLearnt(ILogger logger, string key, string validator, LargeFileGateway.Digests.ContentFactsSource source, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 907, EventName = nameof(DigestVersionChangedWhileHashing), Level = LogLevel.Information,
+        Message = "Digest of {Key} dropped: the file changed while it was hashed; its new version is hashed when asked for")]
+    public static partial void DigestVersionChangedWhileHashing(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 908, EventName = nameof(DigestFailed), Level = LogLevel.Warning,
+        Message = "Digest of {Key} failed: {Reason}; tried again on a later request")]
+    public static partial void DigestFailed(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 909, EventName = nameof(DigestSidecarStale), Level = LogLevel.Debug,
+        Message = "Sidecar of {Key} is older than the file: ignored, the file is hashed")]
+    public static partial void DigestSidecarStale(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 910, EventName = nameof(DigestSidecarDisagrees), Level = LogLevel.Warning,
+        Message = "Sidecar of {Key} does not match the bytes the gateway hashed: the computed digest is served")]
+    public static partial void DigestSidecarDisagrees(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 911, EventName = nameof(DigestStaleVersionsDropped), Level = LogLevel.Debug,
+        Message = "Digests of {Count} versions of {Key} that no longer exist dropped")]
+    public static partial void DigestStaleVersionsDropped(ILogger logger, string key, int count);
+
+    [LoggerMessage(EventId = 912, EventName = nameof(DigestWarmUpQueued), Level = LogLevel.Information,
+        Message = "Digest warm-up: {Count} files of the root queued")]
+    public static partial void DigestWarmUpQueued(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 913, EventName = nameof(DigestWarmUpSkipped), Level = LogLevel.Information,
+        Message = "Digest warm-up skipped: only the local provider can list its root; other files are learnt on their first request")]
+    public static partial void DigestWarmUpSkipped(ILogger logger);
+
+    [LoggerMessage(EventId = 914, EventName = nameof(DigestUnexpectedFailure), Level = LogLevel.Error,
+        Message = "Digest of {Key} failed unexpectedly; tried again on a later request")]
+    public static partial void DigestUnexpectedFailure(ILogger logger, string key, Exception exception);
 }

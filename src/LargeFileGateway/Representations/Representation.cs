@@ -51,6 +51,12 @@ internal abstract class Representation : IDisposable
     public virtual string RealKey => Key;
 
     /// <summary>
+    /// What the content-facts store knows of exactly this version (its digests), or null: set by the request flow once
+    /// the representation is found (Digests/KnownDigests), so that every kind of representation gets the same headers.
+    /// </summary>
+    public Digests.ContentFacts? Facts { get; set; }
+
+    /// <summary>
     /// Opens <paramref name="length"/> bytes from absolute <paramref name="offset"/>, of this version only: a
     /// changed source throws <see cref="Storage.StorageObjectChangedException"/>, an outage
     /// <see cref="Storage.StorageUnavailableException"/>. A stream that ends early is a failure for the caller.

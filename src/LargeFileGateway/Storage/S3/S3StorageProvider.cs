@@ -3,6 +3,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using LargeFileGateway.Digests;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Resilience;
 using Microsoft.Net.Http.Headers;
@@ -29,7 +30,7 @@ namespace LargeFileGateway.Storage.S3;
 /// exception leaves this class.
 /// </para>
 /// </remarks>
-internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IDisposable
+internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IFullObjectChecksumSource, IDisposable
 {
     /// <summary>Separates the S3 ETag from the version id in the gateway's validator; S3 ETags are hex and '-' only.</summary>
     private const char VersionSeparator = '@';
@@ -106,6 +107,41 @@ internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectRespons
         }
 
         return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(AsUtc(head.LastModified)), ToValidator(head.ETag, head.VersionId));
+    }
+
+    /// <summary>
+    /// One HEAD with checksum mode on, pinned to the version (If-Match, version id), for the digest worker only:
+    /// request lookups never ask for checksums. Outside the pipeline: a failure here only means the worker reads
+    /// the object instead, or tries again on a later request.
+    /// </summary>
+    public async ValueTask<byte[]?> GetFullObjectSha256Async(FileMetadata file, CancellationToken cancellationToken)
+    {
+        var (s3ETag, versionId) = FromValidator(file.ETag);
+        GetObjectMetadataResponse head;
+        try
+        {
+            head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest
+            {
+                BucketName = _bucket,
+                Key = _prefix + file.Key,
+                EtagToMatch = s3ETag,
+                VersionId = versionId,
+                ChecksumMode = ChecksumMode.ENABLED,
+            }, cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException)
+        {
+            throw new StorageUnavailableException("S3 refused the checksum lookup.", ex);
+        }
+
+        // Belt and braces, as for reads: a server that ignores If-Match must not lend another version's checksum.
+        return string.Equals(Unquote(head.ETag ?? string.Empty), s3ETag, StringComparison.Ordinal)
+            ? S3Checksum.FullObjectSha256(head.ChecksumSHA256, head.ChecksumType?.Value)
+            : null;
     }
 
     protected override async ValueTask<GetObjectResponse> SendReadAsync(FileMetadata file, long offset, long last, CancellationToken cancellationToken)
