@@ -33,4 +33,27 @@ public sealed class OffloadDigestTests : IDisposable
         Assert.Equal(DigestProbe.ReprDigest("sha-256", hex), response.Header("Repr-Digest"));
         Assert.Equal("SHA-256=" + Convert.ToBase64String(Convert.FromHexString(hex)), response.Header("Digest"));
     }
+
+    [Fact]
+    public async Task Get_ThroughRealNginx_OffloadedWholeFileAndRangeCarryTheDigestNginxCopied()
+    {
+        var path = _root.Combine("image.iso");
+        TestFiles.WriteRandom(path, 700_000, seed: 191);
+        var hex = await DigestProbe.Sha256SumAsync(path);
+        await using var stack = await GatewaysBehindNginx.StartAsync(_root.Path, instances: 1, offload: true, beforeStart: null, DigestProbe.Args(_store.Path));
+        await DigestProbe.WaitForReprDigestAsync(stack.Nginx.Client, "files/image.iso", TimeSpan.FromSeconds(60));
+
+        foreach (var range in new string?[] { null, "bytes=1000-1999" })
+        {
+            using var response = await stack.Nginx.Client.SendAsync(DigestProbe.Get("files/image.iso", range, ("Want-Digest", "SHA-256")));
+
+            Assert.Equal(range is null ? System.Net.HttpStatusCode.OK : System.Net.HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal(DigestProbe.ReprDigest("sha-256", hex), DigestProbe.Field(response, "Repr-Digest"));
+            Assert.Equal("SHA-256=" + Convert.ToBase64String(Convert.FromHexString(hex)), DigestProbe.Field(response, "Digest"));
+        }
+
+        // nginx sent those bytes itself: the gateway only redirected.
+        var entries = await stack.Nginx.WaitForAccessLogAsync(log => log.Count(e => e.AccelRedirect == NginxServer.InternalPrefix + "image.iso") >= 2);
+        Assert.True(entries.Count(e => e.AccelRedirect == NginxServer.InternalPrefix + "image.iso") >= 2);
+    }
 }
