@@ -223,4 +223,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 831, EventName = nameof(SlowClientCut), Level = LogLevel.Warning,
         Message = "Cut connection {ConnectionId} (request {RequestId}): its client read slower than the minimum response data rate for longer than the grace; it can resume with Range")]
     public static partial void SlowClientCut(ILogger logger, string connectionId, string requestId);
+
+    // Watchers of /events: caps and the event hub (Limits/WatcherLimits, Progress/): 860-869.
+
+    [LoggerMessage(EventId = 860, EventName = nameof(WatcherRefused), Level = LogLevel.Information,
+        Message = "Refused a watcher of /events from {Client}: {Reason} limit of {Limit} reached; Retry-After {RetryAfterSeconds} s")]
+    public static partial void WatcherRefused(ILogger logger, string client, LargeFileGateway.Limits.LimitRefusalReason reason, int limit, long retryAfterSeconds);
 }

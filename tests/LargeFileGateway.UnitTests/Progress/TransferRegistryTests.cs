@@ -16,7 +16,9 @@ public sealed class TransferRegistryTests : IDisposable
 
     public TransferRegistryTests()
     {
-        _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        // No coalescing interval: every event wakes the watchers at once, without advancing the fake clock (the
+        // coalescing itself is WakeSignalTests' subject).
+        _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4, ProgressInterval = TimeSpan.Zero }, _time, startSampler: false);
     }
 
     public void Dispose() => _registry.Dispose();
@@ -183,16 +185,23 @@ public sealed class TransferRegistryTests : IDisposable
     [Fact]
     public async Task ReadAll_WatcherFallsBehind_GetsOneSnapshotInsteadOfTheBacklog()
     {
-        using var watcher = _registry.Subscribe(lastEventId: null);
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
         await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
+        var waiting = events.MoveNextAsync().AsTask();
 
         for (var i = 0; i < 50; i++)
         {
-            _registry.Start("f" + i, "c", "whole", 10);
+            registry.Start("f" + i, "c", "whole", 10);
         }
 
-        var next = await NextAsync(events);
+        var beforeTheWake = waiting.IsCompleted;
+        _time.Advance(SampleInterval);
+        Assert.True(await waiting.WaitAsync(Hang));
+        var next = events.Current;
+
+        Assert.False(beforeTheWake);
 
         Assert.Equal("snapshot", next.Item.EventType);
         Assert.Equal(50, JsonDocument.Parse(next.Item.Data).RootElement.GetProperty("active").GetArrayLength());
