@@ -103,6 +103,7 @@ class Watchers:
         return self
 
     def __exit__(self, *exc):
+        self.cpu_s = procstat.cpu_seconds(self.proc.pid)
         try:
             out, _ = self.proc.communicate(timeout=60)  # closes stdin: the watchers stop
             self.result = json.loads(out.strip().splitlines()[-1])
@@ -146,17 +147,23 @@ def main():
             for count in (0, args.watchers):
                 started = time.monotonic()
                 if count == 0:
+                    cpu = procstat.cpu_seconds(server.pid)
                     result = harness.random_ranges(server, name, 64 * datafiles.MIB, args.work, args.seconds, args.connections)
+                    result["cpu_s"] = procstat.cpu_seconds(server.pid) - cpu
                     extra = {}
                 else:
                     with Watchers(server.port, count, args.seconds + 120) as watchers:
                         connect_s = time.monotonic() - started
+                        cpu = procstat.cpu_seconds(server.pid)
                         result = harness.random_ranges(server, name, 64 * datafiles.MIB, args.work, args.seconds, args.connections)
-                    extra = {"connect_s": connect_s, **(watchers.result or {})}
+                        result["cpu_s"] = procstat.cpu_seconds(server.pid) - cpu
+                    extra = {"connect_s": round(connect_s, 1), "watcher_cpu_s": watchers.cpu_s, **(watchers.result or {})}
+                # Gateway CPU per 1,000 downloads: less at the mercy of other processes on the machine than downloads/s.
+                result["cpu_ms_per_1000"] = result["cpu_s"] * 1000 / (result["rps"] * args.seconds) * 1000
                 result.update(extra)
                 runs[count].append(result)
                 print(f"  repeat {repeat + 1}, {count} watchers: {result['rps']:.0f} downloads/s, p99 {result['p99_ms']:.2f} ms, "
-                      f"peak VmRSS {result['peak_rss_mib']:.0f} MiB {json.dumps(extra)}", flush=True)
+                      f"peak VmRSS {result['peak_rss_mib']:.0f} MiB, gateway CPU {result['cpu_ms_per_1000']:.0f} ms per 1,000 downloads {json.dumps(extra)}", flush=True)
         hwm = procstat.hwm_mib(server.pid)
     finally:
         server.stop()
@@ -170,6 +177,10 @@ def main():
           f"| {base:.0f} | {watched:.0f} ({(watched / base - 1) * 100:+.1f} %) |")
     print(f"| p99 latency ms (median) | {statistics.median(r['p99_ms'] for r in runs[0]):.2f} "
           f"| {statistics.median(r['p99_ms'] for r in runs[args.watchers]):.2f} |")
+    print(f"| gateway CPU ms per 1,000 downloads (median) | {statistics.median(r['cpu_ms_per_1000'] for r in runs[0]):.0f} "
+          f"| {statistics.median(r['cpu_ms_per_1000'] for r in runs[args.watchers]):.0f} |")
+    print(f"| CPU s of the watcher process per run (median) | - "
+          f"| {statistics.median(r.get('watcher_cpu_s', 0) for r in runs[args.watchers]):.1f} |")
     print(f"| peak VmRSS MiB during the load (highest of the repeats) | {max(r['peak_rss_mib'] for r in runs[0]):.0f} "
           f"| {max(r['peak_rss_mib'] for r in runs[args.watchers]):.0f} |")
     print(f"| bytes received per watcher during a run (median) | - "

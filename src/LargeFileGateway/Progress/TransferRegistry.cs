@@ -181,7 +181,7 @@ internal sealed class TransferRegistry : IDisposable
                 sent = snapshot.Sequence;
             }
 
-            var watcher = new TransferWatcher(this, _events, _options.WatcherQueueCapacity, initial, sent);
+            var watcher = new TransferWatcher(this, _events, _options.WatcherQueueCapacity, _options.ProgressInterval, initial, sent);
             _events.Add(watcher);
             Log.WatcherConnected(_logger, resumed ? "resumed" : "snapshot", _events.Watchers.Count);
             return watcher;

@@ -12,6 +12,15 @@ namespace LargeFileGateway.Progress;
 /// </summary>
 internal sealed class TransferWatcher : IDisposable
 {
+    /// <summary>
+    /// Wake intervals between two catch-up snapshots of one watcher (8 x ProgressInterval: 2 s by default). Under a
+    /// flood of downloads every wake finds a watcher too far behind, and a snapshot a wake (16 KB with the recent list
+    /// full) cost 2,000 watchers half the downloads (benchmarks/RESULTS.md, "Watchers of /events"); one every 8
+    /// intervals bounds what a watcher is sent per second by the snapshot's size, and a page redrawn every 2 s while
+    /// thousands of downloads a second go by loses nothing a person could read.
+    /// </summary>
+    internal const int IntervalsPerCatchUp = 8;
+
     private readonly TransferRegistry _registry;
     private readonly TransferEventHub _hub;
     private readonly int _perWakeCap;
@@ -19,13 +28,17 @@ internal sealed class TransferWatcher : IDisposable
     private long _sent;
     private long _skipped;
     private int _disposed;
+    private readonly TimeSpan _catchUpInterval;
+    private long _lastCatchUp;
+    private bool _caughtUp;
 
     /// <summary>
     /// A watcher that starts with <paramref name="initial"/> (the <c>retry:</c> block, then a snapshot or the missed
     /// events), which covers the events up to <paramref name="sent"/>.
     /// </summary>
-    public TransferWatcher(TransferRegistry registry, TransferEventHub hub, int perWakeCap, IReadOnlyList<PublishedEvent> initial, long sent)
+    public TransferWatcher(TransferRegistry registry, TransferEventHub hub, int perWakeCap, TimeSpan wakeInterval, IReadOnlyList<PublishedEvent> initial, long sent)
     {
+        _catchUpInterval = wakeInterval * IntervalsPerCatchUp;
         _registry = registry;
         _hub = hub;
         _perWakeCap = perWakeCap;
@@ -63,12 +76,16 @@ internal sealed class TransferWatcher : IDisposable
             // Taken before looking: an event published after the look pulses this wake or a later one.
             var wake = _hub.Signal.Next;
             batch.Clear();
-            if (CatchUp(batch))
+            if (CatchUp(batch, time, out var deferred))
             {
                 yield return batch;
             }
 
-            var woken = await WaitAsync(wake, heartbeatInterval, time, cancellationToken);
+            // A watcher whose catch-up snapshot is not due yet sleeps until it is, wakes or no wakes: the last wake of
+            // a flood would otherwise leave it behind until the next event.
+            var woken = deferred > TimeSpan.Zero
+                ? await DelayAsync(deferred, time, cancellationToken)
+                : await WaitAsync(wake, heartbeatInterval, time, cancellationToken);
             if (woken == Wake.Closed)
             {
                 yield break;
@@ -102,9 +119,13 @@ internal sealed class TransferWatcher : IDisposable
         }
     }
 
-    /// <summary>Fills <paramref name="batch"/> with what this watcher has not sent yet; false when that is nothing.</summary>
-    private bool CatchUp(List<PublishedEvent> batch)
+    /// <summary>
+    /// Fills <paramref name="batch"/> with what this watcher has not sent yet; false when that is nothing, or when it
+    /// needs a catch-up snapshot that is due only after <paramref name="deferred"/>.
+    /// </summary>
+    private bool CatchUp(List<PublishedEvent> batch, TimeProvider time, out TimeSpan deferred)
     {
+        deferred = TimeSpan.Zero;
         var sent = _sent;
         var last = _hub.LastSequence;
         if (last <= sent)
@@ -121,11 +142,33 @@ internal sealed class TransferWatcher : IDisposable
         // Too far behind to replay in order: one snapshot (shared by every watcher that needs one at this wake)
         // replaces the backlog. It covers up to its own sequence; later events come at the next wake.
         batch.Clear();
+        var now = time.GetTimestamp();
+        if (_caughtUp && time.GetElapsedTime(_lastCatchUp, now) is var since && since < _catchUpInterval)
+        {
+            deferred = _catchUpInterval - since;
+            return false;
+        }
+
+        _caughtUp = true;
+        _lastCatchUp = now;
         var snapshot = _registry.CatchUpSnapshot(sent);
         Interlocked.Add(ref _skipped, snapshot.Sequence - sent);
         Volatile.Write(ref _sent, snapshot.Sequence);
         batch.Add(snapshot);
         return true;
+    }
+
+    private static async Task<Wake> DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            return Wake.Ready;
+        }
+        catch (OperationCanceledException)
+        {
+            return Wake.Closed;
+        }
     }
 
     private static async Task<Wake> WaitAsync(Task wake, TimeSpan heartbeatInterval, TimeProvider time, CancellationToken cancellationToken)
