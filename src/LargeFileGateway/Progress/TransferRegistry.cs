@@ -43,7 +43,9 @@ internal sealed class TransferRegistry : IDisposable
         _options = options;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time;
-        _events = new TransferEventHub(options.RingCapacity, time.GetUtcNow(), options.ProgressInterval, time);
+        // Watchers copy from the ring: one that may fall WatcherQueueCapacity events behind before it gets a snapshot
+        // needs a ring at least that long, or the ring would decide for it.
+        _events = new TransferEventHub(Math.Max(options.RingCapacity, options.WatcherQueueCapacity), time.GetUtcNow(), options.ProgressInterval, time);
         IsTracking = options.Access != EventsAccessMode.Off;
         if (startSampler && IsTracking)
         {

@@ -209,6 +209,68 @@ public sealed class TransferRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAll_FloodGoesOn_OneCatchUpSnapshotPerEightIntervalsAndTheLastComesWithoutAnotherEvent()
+    {
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+        var catchUpInterval = SampleInterval * TransferWatcher.IntervalsPerCatchUp;
+        var first = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        Assert.True(await first.WaitAsync(Hang));
+        var firstSnapshot = events.Current;
+
+        var second = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        var atTheNextWake = second.IsCompleted;
+        _time.Advance(catchUpInterval - SampleInterval - TimeSpan.FromMilliseconds(1));
+        var justBeforeItIsDue = second.IsCompleted;
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await second.WaitAsync(Hang));
+        var secondSnapshot = events.Current;
+
+        Assert.Equal("snapshot", firstSnapshot.Item.EventType);
+        Assert.False(atTheNextWake);
+        Assert.False(justBeforeItIsDue);
+        Assert.Equal("snapshot", secondSnapshot.Item.EventType);
+        Assert.Equal(40, JsonDocument.Parse(secondSnapshot.Item.Data).RootElement.GetProperty("active").GetArrayLength());
+        Assert.True(watcher.SkippedEvents > 0);
+    }
+
+    [Fact]
+    public async Task CatchUp_ManyWatchersBehindAtOneWake_ShareOneSnapshot()
+    {
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        var watchers = Enumerable.Range(0, 3).Select(_ => registry.Subscribe(lastEventId: null)).ToList();
+        var streams = watchers.Select(watcher => watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator()).ToList();
+        foreach (var stream in streams)
+        {
+            await SkipRetryAndSnapshotAsync(stream);
+        }
+
+        var waiting = streams.Select(stream => stream.MoveNextAsync().AsTask()).ToList();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        foreach (var wait in waiting)
+        {
+            Assert.True(await wait.WaitAsync(Hang));
+        }
+
+        var snapshots = streams.Select(stream => stream.Current).ToList();
+        foreach (var stream in streams)
+        {
+            await stream.DisposeAsync();
+        }
+
+        watchers.ForEach(watcher => watcher.Dispose());
+        Assert.All(snapshots, snapshot => Assert.Equal("snapshot", snapshot.Item.EventType));
+        Assert.All(snapshots, snapshot => Assert.Same(snapshots[0], snapshot));
+    }
+
+    [Fact]
     public async Task ReadAll_QuietForTheHeartbeatInterval_YieldsHeartbeat()
     {
         using var watcher = _registry.Subscribe(lastEventId: null);
@@ -270,6 +332,14 @@ public sealed class TransferRegistryTests : IDisposable
         Assert.Equal(1, totals.GetProperty("completed").GetInt64());
         Assert.Equal(0, totals.GetProperty("failed").GetInt64());
         Assert.Equal(0, _registry.ActiveCount);
+    }
+
+    private static void Flood(TransferRegistry registry, int downloads)
+    {
+        for (var i = 0; i < downloads; i++)
+        {
+            registry.Start("f" + i, "c", "whole", 10);
+        }
     }
 
     private static async Task<PublishedEvent> SkipRetryAndSnapshotAsync(IAsyncEnumerator<PublishedEvent> events)
