@@ -31,6 +31,7 @@ internal sealed class TransferWatcher : IDisposable
     private readonly TimeSpan _catchUpInterval;
     private long _lastCatchUp;
     private bool _caughtUp;
+    private int _deferredCatchUps;
 
     /// <summary>
     /// A watcher that starts with <paramref name="initial"/> (the <c>retry:</c> block, then a snapshot or the missed
@@ -58,6 +59,9 @@ internal sealed class TransferWatcher : IDisposable
             return Interlocked.Read(ref _skipped) + Math.Max(0, behind - _perWakeCap);
         }
     }
+
+    /// <summary>How many times a catch-up snapshot was due later than the watcher needed it.</summary>
+    internal int DeferredCatchUps => Volatile.Read(ref _deferredCatchUps);
 
     /// <summary>
     /// The batches this watcher should write, in order: the snapshot or resumed events it connected with, then what
@@ -146,6 +150,7 @@ internal sealed class TransferWatcher : IDisposable
         if (_caughtUp && time.GetElapsedTime(_lastCatchUp, now) is var since && since < _catchUpInterval)
         {
             deferred = _catchUpInterval - since;
+            Interlocked.Increment(ref _deferredCatchUps);
             return false;
         }
 
