@@ -26,10 +26,10 @@ internal sealed class TransferWatcher : IDisposable
     private readonly TransferEventHub _hub;
     private readonly int _perWakeCap;
     private readonly IReadOnlyList<PublishedEvent> _initial;
+    private readonly TimeSpan _catchUpInterval;
     private long _sent;
     private long _skipped;
     private int _disposed;
-    private readonly TimeSpan _catchUpInterval;
     private long _lastCatchUp;
     private bool _caughtUp;
     private int _deferredCatchUps;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using LargeFileGateway.IntegrationTests.Infrastructure;
 using LargeFileGateway.Progress;
 
@@ -19,6 +20,7 @@ public sealed class WatcherLimitsTests : IDisposable
     [Fact]
     public async Task WatchersPerClient_ThirdWatcherFromOneClient_Gets429WhileAnotherAddressIsAcceptedAndALeaverFreesASlot()
     {
+        using var refusals = new RefusalCounter("WatchersPerClient");
         await using var server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Events:Access=Open", "--Gateway:Limits:WatchersPerClient=2");
         var registry = server.Services.GetRequiredService<TransferRegistry>();
         using var first = await SlowClient.StartAsync(server.Port, "/events");
@@ -34,6 +36,7 @@ public sealed class WatcherLimitsTests : IDisposable
         Assert.StartsWith("HTTP/1.1 200", second.HeaderBlock, StringComparison.Ordinal);
         Assert.Equal(429, third.StatusCode);
         AssertRefusal(third);
+        Assert.True(refusals.Count >= 1, "the refusal was not counted in gateway.refusals");
         Assert.Equal("200", otherAddress);
         Assert.Equal(2, subscribedWhileRefused);
         Assert.True(afterOneLeft, "no watcher was accepted after one of the two left");
@@ -113,5 +116,38 @@ public sealed class WatcherLimitsTests : IDisposable
         }
 
         return false;
+    }
+
+    /// <summary>Counts <c>gateway.refusals</c> with one reason tag (other tests of this process never use the watcher reasons).</summary>
+    private sealed class RefusalCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _count;
+
+        public RefusalCounter(string reason)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "LargeFileGateway" && instrument.Name == "gateway.refusals")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "gateway.refusal.reason" && Equals(tag.Value, reason))
+                    {
+                        Interlocked.Add(ref _count, value);
+                    }
+                }
+            });
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 }
