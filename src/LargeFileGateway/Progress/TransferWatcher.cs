@@ -87,16 +87,17 @@ internal sealed class TransferWatcher : IDisposable
             }
 
             // A watcher whose catch-up snapshot is not due yet sleeps until it is, wakes or no wakes: the last wake of
-            // a flood would otherwise leave it behind until the next event.
+            // a flood would otherwise leave it behind until the next event. It sends nothing meanwhile, so a heartbeat
+            // interval shorter than that sleep still gets its heartbeat.
             var woken = deferred > TimeSpan.Zero
-                ? await DelayAsync(deferred, time, cancellationToken)
+                ? await DelayAsync(deferred, heartbeatInterval, time, cancellationToken)
                 : await WaitAsync(wake, heartbeatInterval, time, cancellationToken);
             if (woken == Wake.Closed)
             {
                 yield break;
             }
 
-            if (woken == Wake.Heartbeat && _hub.LastSequence == Volatile.Read(ref _sent))
+            if (woken == Wake.Heartbeat && (deferred > TimeSpan.Zero || _hub.LastSequence == Volatile.Read(ref _sent)))
             {
                 yield return heartbeat;
             }
@@ -164,12 +165,12 @@ internal sealed class TransferWatcher : IDisposable
         return true;
     }
 
-    private static async Task<Wake> DelayAsync(TimeSpan delay, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Wake> DelayAsync(TimeSpan delay, TimeSpan heartbeatInterval, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.Delay(delay, time, cancellationToken);
-            return Wake.Ready;
+            await Task.Delay(delay < heartbeatInterval ? delay : heartbeatInterval, time, cancellationToken);
+            return delay < heartbeatInterval ? Wake.Ready : Wake.Heartbeat;
         }
         catch (OperationCanceledException)
         {

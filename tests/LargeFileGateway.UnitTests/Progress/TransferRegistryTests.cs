@@ -250,6 +250,33 @@ public sealed class TransferRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAll_CatchUpDueAfterTheHeartbeatInterval_YieldsHeartbeatMeanwhile()
+    {
+        var shortHeartbeat = SampleInterval * 2;
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(shortHeartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+        var first = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        Assert.True(await first.WaitAsync(Hang));
+
+        var next = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        for (var spins = 0; watcher.DeferredCatchUps == 0 && spins < 30_000; spins++)
+        {
+            await Task.Delay(1);
+        }
+
+        _time.Advance(shortHeartbeat);
+
+        Assert.True(await next.WaitAsync(Hang));
+        Assert.Same(PublishedEvent.Heartbeat, events.Current);
+    }
+
+    [Fact]
     public async Task CatchUp_ManyWatchersBehindAtOneWake_ShareOneSnapshot()
     {
         using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
