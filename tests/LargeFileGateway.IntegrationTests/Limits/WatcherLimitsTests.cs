@@ -27,8 +27,8 @@ public sealed class WatcherLimitsTests : IDisposable
         using var second = await SlowClient.StartAsync(server.Port, "/events");
 
         var third = await RawHttp.SendAsync(server.Port, "/events");
-        var otherAddress = await WatchFromAsync(server, "127.0.0.2");
         var subscribedWhileRefused = registry.WatcherCount;
+        var otherAddress = await WatchFromAsync(server, "127.0.0.2");
         first.Abort();
         var afterOneLeft = await EventuallyAcceptedAsync(server);
 
@@ -48,18 +48,19 @@ public sealed class WatcherLimitsTests : IDisposable
         await using var server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Events:Access=Open", "--Gateway:Limits:Watchers=2");
         var registry = server.Services.GetRequiredService<TransferRegistry>();
         using var first = await SlowClient.StartAsync(server.Port, "/events");
-        var second = await WatchFromAsync(server, "127.0.0.2", holdSeconds: 0);
-        using var held = await SlowClient.StartAsync(server.Port, "/events");
+        using var second = await SlowClient.StartAsync(server.Port, "/events");
 
         var third = await RawHttp.SendAsync(server.Port, "/events");
         var subscribedWhileRefused = registry.WatcherCount;
+        var otherAddress = await WatchFromAsync(server, "127.0.0.2");
         first.Abort();
         var afterOneLeft = await EventuallyAcceptedAsync(server);
 
-        Assert.Equal("200", second);
-        Assert.StartsWith("HTTP/1.1 200", held.HeaderBlock, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200", first.HeaderBlock, StringComparison.Ordinal);
+        Assert.StartsWith("HTTP/1.1 200", second.HeaderBlock, StringComparison.Ordinal);
         Assert.Equal(503, third.StatusCode);
         AssertRefusal(third);
+        Assert.Equal("503", otherAddress);
         Assert.Equal(2, subscribedWhileRefused);
         Assert.True(afterOneLeft, "no watcher was accepted after one of the two left");
     }
@@ -92,12 +93,11 @@ public sealed class WatcherLimitsTests : IDisposable
         Assert.DoesNotContain("text/event-stream", response.HeaderBlock, StringComparison.Ordinal);
     }
 
-    /// <summary>The status curl gets for /events from <paramref name="address"/>; curl holds the stream for a moment, then stops.</summary>
-    private static async Task<string> WatchFromAsync(GatewayServer server, string address, int holdSeconds = 1)
+    /// <summary>The status curl gets for /events from <paramref name="address"/>; an accepted stream is held for 2 s, then stopped.</summary>
+    private static async Task<string> WatchFromAsync(GatewayServer server, string address)
     {
         var (_, output) = await ExternalTool.RunAsync("curl",
-            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", address, "--max-time", (holdSeconds + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                new Uri(server.BaseAddress, "events").AbsoluteUri], Bound);
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", address, "--max-time", "2", new Uri(server.BaseAddress, "events").AbsoluteUri], Bound);
         return output.Trim();
     }
 
