@@ -35,11 +35,17 @@ internal sealed class EventsOptions
     [TimeSpanRange("00:00:00.100", "00:05:00", ErrorMessage = SectionName + ":ReconnectDelay must be between {1} and {2}.")]
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Events kept for <c>Last-Event-ID</c> resume; older gaps get a snapshot instead.</summary>
+    /// <summary>
+    /// Events kept for <c>Last-Event-ID</c> resume; older gaps get a snapshot instead. The ring holds at least
+    /// <see cref="WatcherQueueCapacity"/> events whatever this says.
+    /// </summary>
     [NumberRange(1, 1_000_000, ErrorMessage = SectionName + ":RingCapacity must be between {1} and {2}.")]
     public int RingCapacity { get; set; } = 1024;
 
-    /// <summary>Events queued per watcher before it is considered behind and is given a snapshot instead.</summary>
+    /// <summary>
+    /// Events a watcher may be behind, and is sent at one wake, before it gets a snapshot instead (at most one per 16
+    /// progress intervals, shared by every watcher behind at that wake).
+    /// </summary>
     [NumberRange(1, 100_000, ErrorMessage = SectionName + ":WatcherQueueCapacity must be between {1} and {2}.")]
     public int WatcherQueueCapacity { get; set; } = 256;
 

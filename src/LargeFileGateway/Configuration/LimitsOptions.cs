@@ -74,4 +74,18 @@ internal sealed class LimitsOptions
     /// </summary>
     [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = SectionName + ":IdleWriteTimeout must be between {1} and {2} (0: off).")]
     public TimeSpan IdleWriteTimeout { get; set; }
+
+    /// <summary>
+    /// Concurrent watchers of <c>/events</c> one client may have open; over it the stream is refused with 429 and
+    /// Retry-After before it subscribes. 0: off.
+    /// </summary>
+    [NumberRange(0, 1_000_000, ErrorMessage = SectionName + ":WatchersPerClient must be between {1} and {2} (0: off).")]
+    public int WatchersPerClient { get; set; }
+
+    /// <summary>
+    /// Concurrent watchers of <c>/events</c> of all clients together; over it the stream is refused with 503 and
+    /// Retry-After before it subscribes. 0: off.
+    /// </summary>
+    [NumberRange(0, 10_000_000, ErrorMessage = SectionName + ":Watchers must be between {1} and {2} (0: off).")]
+    public int Watchers { get; set; }
 }

@@ -11,4 +11,10 @@ internal enum LimitRefusalReason
 
     /// <summary>The identity used up <c>RequestsPerClientPerMinute</c>: 429.</summary>
     RequestsPerClientPerMinute,
+
+    /// <summary>The identity already has <c>WatchersPerClient</c> streams of <c>/events</c> open: 429.</summary>
+    WatchersPerClient,
+
+    /// <summary>The instance already has <c>Watchers</c> streams of <c>/events</c> open: 503.</summary>
+    Watchers,
 }

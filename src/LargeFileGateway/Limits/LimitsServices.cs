@@ -16,6 +16,7 @@ internal static class LimitsServices
         services.AddSingleton<DownloadRates>();
         services.AddSingleton<ConnectionLimits>();
         services.AddSingleton<SlowClientCuts>();
+        services.AddSingleton<WatcherLimits>();
         services.AddSingleton<ILoggerProvider>(services => services.GetRequiredService<SlowClientCuts>());
         services.Configure<LoggerFilterOptions>(filters => filters.AddFilter<SlowClientCuts>(SlowClientCuts.KestrelCategory, LogLevel.Debug));
         return services;

@@ -289,4 +289,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 914, EventName = nameof(DigestUnexpectedFailure), Level = LogLevel.Error,
         Message = "Digest of {Key} failed unexpectedly; tried again on a later request")]
     public static partial void DigestUnexpectedFailure(ILogger logger, string key, Exception exception);
+
+    // Watchers of /events: caps and the event hub (Limits/WatcherLimits, Progress/): 860-869.
+
+    [LoggerMessage(EventId = 860, EventName = nameof(WatcherRefused), Level = LogLevel.Information,
+        Message = "Refused a watcher of /events from {Client}: {Reason} limit of {Limit} reached; Retry-After {RetryAfterSeconds} s")]
+    public static partial void WatcherRefused(ILogger logger, string client, LargeFileGateway.Limits.LimitRefusalReason reason, int limit, long retryAfterSeconds);
 }

@@ -2,26 +2,30 @@ namespace LargeFileGateway.Progress;
 
 /// <summary>
 /// The last <c>capacity</c> events, oldest overwritten first, so that a watcher reconnecting with
-/// <c>Last-Event-ID</c> can be given exactly what it missed. Not thread-safe: the registry holds its lock.
+/// <c>Last-Event-ID</c> can be given exactly what it missed, and a connected watcher can copy what it has not sent
+/// yet. Events are numbered 1, 2, 3, ... and event <c>n</c> lives in slot <c>n % capacity</c>: one writer (the
+/// registry, under its lock) and any number of readers without a lock, which check each slot's sequence to tell an
+/// event from the one that overwrote it.
 /// </summary>
 internal sealed class EventRing
 {
-    private readonly PublishedEvent[] _events;
+    private readonly PublishedEvent?[] _events;
     private int _count;
-    private int _next;
 
     public EventRing(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _events = new PublishedEvent[capacity];
+        _events = new PublishedEvent?[capacity];
     }
+
+    public int Capacity => _events.Length;
 
     public int Count => _count;
 
+    /// <summary>Stores the next event (its sequence one more than the last one's). One writer at a time.</summary>
     public void Add(PublishedEvent published)
     {
-        _events[_next] = published;
-        _next = (_next + 1) % _events.Length;
+        Volatile.Write(ref _events[Slot(published.Sequence)], published);
         _count = Math.Min(_count + 1, _events.Length);
     }
 
@@ -32,22 +36,35 @@ internal sealed class EventRing
     public bool TryGetAfter(long sequence, long lastSequence, out List<PublishedEvent> missed)
     {
         missed = [];
-        if (sequence > lastSequence || sequence < 0)
+        return TryCopyAfter(sequence, lastSequence, missed);
+    }
+
+    /// <summary>
+    /// Appends the events <paramref name="sequence"/> + 1 to <paramref name="lastSequence"/> to
+    /// <paramref name="into"/>; false (with <paramref name="into"/> in any state) when one of them was overwritten,
+    /// is not there yet or the range is not a range. Safe beside <see cref="Add"/>: the writer stores an event before
+    /// it publishes its sequence, and a slot that holds another sequence is read as overwritten.
+    /// </summary>
+    public bool TryCopyAfter(long sequence, long lastSequence, List<PublishedEvent> into)
+    {
+        if (sequence > lastSequence || sequence < 0 || lastSequence - sequence > _events.Length)
         {
             return false;
         }
 
-        var wanted = lastSequence - sequence;
-        if (wanted > _count)
+        for (var wanted = sequence + 1; wanted <= lastSequence; wanted++)
         {
-            return false;
-        }
+            var published = Volatile.Read(ref _events[Slot(wanted)]);
+            if (published is null || published.Sequence != wanted)
+            {
+                return false;
+            }
 
-        for (var i = _count - (int)wanted; i < _count; i++)
-        {
-            missed.Add(_events[(_next - _count + i + _events.Length) % _events.Length]);
+            into.Add(published);
         }
 
         return true;
     }
+
+    private int Slot(long sequence) => (int)(sequence % _events.Length);
 }

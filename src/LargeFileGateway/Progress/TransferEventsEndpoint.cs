@@ -1,17 +1,27 @@
+using System.Buffers;
 using LargeFileGateway.Configuration;
-using Microsoft.Extensions.Options;
+using LargeFileGateway.Limits;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Progress;
 
 /// <summary>
 /// <c>GET /events</c>: the transfer events as Server-Sent Events (WHATWG HTML §9.2), with a heartbeat comment after
-/// each quiet <see cref="EventsOptions.HeartbeatInterval"/>, all written by <see cref="ServerSentEventWriter"/>.
+/// each quiet <see cref="EventsOptions.HeartbeatInterval"/>. Each wake writes the watcher's batch (the bytes each
+/// event was encoded to once) and flushes once, however many events it holds.
 /// </summary>
 internal static class TransferEventsEndpoint
 {
-    public static async Task StreamAsync(HttpContext context, TransferRegistry registry, IOptions<EventsOptions> options, TimeProvider time)
+    public static async Task StreamAsync(HttpContext context, TransferRegistry registry, WatcherLimits limits, IOptions<EventsOptions> options, TimeProvider time)
     {
+        // The caps come before anything else: a refused watcher never subscribes.
+        using var slot = await limits.TryAcquireAsync(context);
+        if (!slot.IsAcquired)
+        {
+            return;
+        }
+
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -25,21 +35,17 @@ internal static class TransferEventsEndpoint
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
         var aborted = context.RequestAborted;
 
-        // Disposed when the loop ends, which it does as soon as the client goes away: the subscription and its
-        // queue are released at once.
+        // Disposed when the loop ends, which it does as soon as the client goes away: the subscription and the
+        // watcher slot are released at once.
         using var watcher = registry.Subscribe(lastEventId.Length > 0 ? lastEventId : null);
         try
         {
             await response.StartAsync(aborted);
-            await foreach (var published in watcher.ReadAllAsync(options.Value.HeartbeatInterval, time, aborted))
+            await foreach (var batch in watcher.ReadBatchesAsync(options.Value.HeartbeatInterval, time, aborted))
             {
-                if (ReferenceEquals(published, PublishedEvent.Heartbeat))
+                foreach (var published in batch)
                 {
-                    ServerSentEventWriter.WriteComment(response.BodyWriter, "heartbeat");
-                }
-                else
-                {
-                    ServerSentEventWriter.WriteEvent(response.BodyWriter, published.Item);
+                    response.BodyWriter.Write(published.Frame.Span);
                 }
 
                 var flushed = await response.BodyWriter.FlushAsync(aborted);

@@ -11,7 +11,7 @@ namespace LargeFileGateway.Progress;
 /// Every download in flight and the events about them. Downloads call <see cref="Start"/> and <see cref="End"/>
 /// once each and bump their <see cref="Transfer"/>'s counter per chunk; a timer samples the counters into
 /// coalesced progress events (<see cref="TransferRate"/>). Each event is serialized once and handed to the
-/// <see cref="TransferEventHub"/>, which numbers it, keeps it for resume and offers it to every watcher. One lock
+/// <see cref="TransferEventHub"/>, which numbers it and keeps it in the ring the watchers copy from. One lock
 /// orders all of it, so a snapshot and the sequence it covers always agree; the lock is never taken per chunk.
 /// </summary>
 internal sealed class TransferRegistry : IDisposable
@@ -29,6 +29,8 @@ internal sealed class TransferRegistry : IDisposable
     private long _aborted;
     private long _failed;
     private long _finishedBytes;
+    private PublishedEvent? _sharedSnapshot;
+    private long _sharedSnapshotGeneration;
 
     public TransferRegistry(IOptions<EventsOptions> options, TimeProvider time, ILogger<TransferRegistry> logger)
         : this(options.Value, time, startSampler: true, logger)
@@ -41,7 +43,9 @@ internal sealed class TransferRegistry : IDisposable
         _options = options;
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _time = time;
-        _events = new TransferEventHub(options.RingCapacity, time.GetUtcNow());
+        // Watchers copy from the ring: one that may fall WatcherQueueCapacity events behind before it gets a snapshot
+        // needs a ring at least that long, or the ring would decide for it.
+        _events = new TransferEventHub(Math.Max(options.RingCapacity, options.WatcherQueueCapacity), time.GetUtcNow(), options.ProgressInterval, time);
         IsTracking = options.Access != EventsAccessMode.Off;
         if (startSampler && IsTracking)
         {
@@ -67,14 +71,14 @@ internal sealed class TransferRegistry : IDisposable
         }
     }
 
-    /// <summary>Events dropped from the queues of the watchers connected now.</summary>
-    public long DroppedEvents
+    /// <summary>Events the watchers connected now did not get one by one (too far behind), each made good by a snapshot.</summary>
+    public long SkippedEvents
     {
         get
         {
             lock (_lock)
             {
-                return _events.Watchers.Sum(watcher => watcher.DroppedEvents);
+                return _events.Watchers.Sum(watcher => watcher.SkippedEvents);
             }
         }
     }
@@ -157,7 +161,8 @@ internal sealed class TransferRegistry : IDisposable
 
     /// <summary>
     /// Subscribes a watcher. After a <paramref name="lastEventId"/> from this process that the ring still covers,
-    /// it starts with the events it missed; otherwise with a snapshot.
+    /// it starts with the events it missed; otherwise with a snapshot (the one of this wake, when there is one: two
+    /// thousand watchers connecting at once build it once).
     /// </summary>
     public TransferWatcher Subscribe(string? lastEventId)
     {
@@ -165,16 +170,20 @@ internal sealed class TransferRegistry : IDisposable
         {
             List<PublishedEvent> initial = [Retry()];
             var resumed = _events.TryGetMissed(lastEventId, out var missed);
+            long sent;
             if (resumed)
             {
                 initial.AddRange(missed!);
+                sent = _events.LastSequence;
             }
             else
             {
-                initial.Add(CreateSnapshot());
+                var snapshot = SharedSnapshot(after: 0);
+                initial.Add(snapshot);
+                sent = snapshot.Sequence;
             }
 
-            var watcher = new TransferWatcher(this, _options.WatcherQueueCapacity, initial);
+            var watcher = new TransferWatcher(this, _events, _options.WatcherQueueCapacity, _options.ProgressInterval, initial, sent);
             _events.Add(watcher);
             Log.WatcherConnected(_logger, resumed ? "resumed" : "snapshot", _events.Watchers.Count);
             return watcher;
@@ -203,11 +212,14 @@ internal sealed class TransferRegistry : IDisposable
         }
     }
 
-    /// <summary>The snapshot for a watcher whose queue overflowed.</summary>
-    internal PublishedEvent CatchUp()
+    /// <summary>The snapshot for a watcher that fell further behind than it may catch up event by event.</summary>
+    internal PublishedEvent CatchUpSnapshot(long sent)
     {
         Log.WatcherFellBehind(_logger, _options.WatcherQueueCapacity);
-        return CreateSnapshot();
+        lock (_lock)
+        {
+            return SharedSnapshot(sent);
+        }
     }
 
     internal void Unsubscribe(TransferWatcher watcher)
@@ -221,7 +233,28 @@ internal sealed class TransferRegistry : IDisposable
         }
     }
 
-    public void Dispose() => _sampler?.Dispose();
+    public void Dispose()
+    {
+        _sampler?.Dispose();
+        _events.Dispose();
+    }
+
+    /// <summary>
+    /// The snapshot built at this wake of the watchers, built now when there is none yet or it is older than what
+    /// the asking watcher has sent (<paramref name="after"/>). A snapshot as of an earlier sequence is still exact:
+    /// the watcher gets the events after it next. Called under the lock.
+    /// </summary>
+    private PublishedEvent SharedSnapshot(long after)
+    {
+        var generation = _events.Signal.Generation;
+        if (_sharedSnapshot is not { } shared || _sharedSnapshotGeneration != generation || shared.Sequence < after)
+        {
+            _sharedSnapshot = shared = CreateSnapshot();
+            _sharedSnapshotGeneration = generation;
+        }
+
+        return shared;
+    }
 
     private void Publish(string eventType, TransferView view)
         => _events.Publish(eventType, JsonSerializer.Serialize(view, ProgressJsonContext.Default.TransferView));

@@ -171,15 +171,15 @@ public sealed class TransferEventsTests : IAsyncLifetime
         using var stalled = await SlowClient.StartAsync(_server.Port, "/events");
 
         var downloads = 0;
-        while (registry.DroppedEvents == 0 && downloads < 5000)
+        while (registry.SkippedEvents == 0 && downloads < 5000)
         {
             using var download = await _server.Client.GetAsync("files/" + longKey);
             Assert.Equal(10_000, (await download.Content.ReadAsByteArrayAsync()).Length);
             downloads++;
         }
 
-        // The stalled watcher's socket and queue are full, events for it are being dropped, and downloads go on.
-        Assert.True(registry.DroppedEvents > 0, $"no event was dropped after {downloads} downloads");
+        // The stalled watcher's socket and queue are full, it is further behind than it may catch up event by event, and downloads go on.
+        Assert.True(registry.SkippedEvents > 0, $"no event was skipped after {downloads} downloads");
         Assert.Equal(1, registry.WatcherCount);
         Assert.Contains("text/event-stream", stalled.HeaderBlock, StringComparison.Ordinal);
     }

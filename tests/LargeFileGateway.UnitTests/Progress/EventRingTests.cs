@@ -33,6 +33,31 @@ public sealed class EventRingTests
         Assert.False(found);
     }
 
+    [Fact]
+    public void TryCopyAfter_SlotOverwrittenSinceTheLastSequenceWasRead_ReturnsFalse()
+    {
+        var ring = Filled(capacity: 4, last: 10);
+        var before = new List<PublishedEvent>();
+        var found = ring.TryCopyAfter(6, 10, before);
+
+        ring.Add(new PublishedEvent(11, new SseItem<string>("x", "progress")));
+        var foundAfterOverwrite = ring.TryCopyAfter(6, 10, []);
+
+        Assert.True(found);
+        Assert.Equal([7L, 8L, 9L, 10L], before.Select(e => e.Sequence));
+        Assert.False(foundAfterOverwrite);
+    }
+
+    [Fact]
+    public void Add_Event_IsEncodedOnceIntoTheSharedFrame()
+    {
+        var published = new PublishedEvent(3, new SseItem<string>("{\"a\":1}", "started") { EventId = "e-3" });
+
+        var text = System.Text.Encoding.UTF8.GetString(published.Frame.Span);
+
+        Assert.Equal("event: started\nid: e-3\ndata: {\"a\":1}\n\n", text);
+    }
+
     private static EventRing Filled(int capacity, long last)
     {
         var ring = new EventRing(capacity);

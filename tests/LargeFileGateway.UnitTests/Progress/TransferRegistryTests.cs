@@ -16,7 +16,9 @@ public sealed class TransferRegistryTests : IDisposable
 
     public TransferRegistryTests()
     {
-        _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        // No coalescing interval: every event wakes the watchers at once, without advancing the fake clock (the
+        // coalescing itself is WakeSignalTests' subject).
+        _registry = new(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4, ProgressInterval = TimeSpan.Zero }, _time, startSampler: false);
     }
 
     public void Dispose() => _registry.Dispose();
@@ -183,20 +185,125 @@ public sealed class TransferRegistryTests : IDisposable
     [Fact]
     public async Task ReadAll_WatcherFallsBehind_GetsOneSnapshotInsteadOfTheBacklog()
     {
-        using var watcher = _registry.Subscribe(lastEventId: null);
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
         await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
         await SkipRetryAndSnapshotAsync(events);
+        var waiting = events.MoveNextAsync().AsTask();
 
         for (var i = 0; i < 50; i++)
         {
-            _registry.Start("f" + i, "c", "whole", 10);
+            registry.Start("f" + i, "c", "whole", 10);
         }
 
-        var next = await NextAsync(events);
+        var beforeTheWake = waiting.IsCompleted;
+        _time.Advance(SampleInterval);
+        Assert.True(await waiting.WaitAsync(Hang));
+        var next = events.Current;
+
+        Assert.False(beforeTheWake);
 
         Assert.Equal("snapshot", next.Item.EventType);
         Assert.Equal(50, JsonDocument.Parse(next.Item.Data).RootElement.GetProperty("active").GetArrayLength());
         Assert.EndsWith("-50", next.Item.EventId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadAll_FloodGoesOn_OneCatchUpSnapshotPerEightIntervalsAndTheLastComesWithoutAnotherEvent()
+    {
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+        var catchUpInterval = SampleInterval * TransferWatcher.IntervalsPerCatchUp;
+        var first = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        Assert.True(await first.WaitAsync(Hang));
+        var firstSnapshot = events.Current;
+
+        var second = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        var atTheNextWake = second.IsCompleted;
+
+        // The wake runs the watcher on the thread pool: the clock moves on only once it has seen it is not due yet.
+        for (var spins = 0; watcher.DeferredCatchUps == 0 && spins < 30_000; spins++)
+        {
+            await Task.Delay(1);
+        }
+
+        var deferred = watcher.DeferredCatchUps;
+        _time.Advance(catchUpInterval - SampleInterval - TimeSpan.FromMilliseconds(1));
+        var justBeforeItIsDue = second.IsCompleted;
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await second.WaitAsync(Hang));
+        var secondSnapshot = events.Current;
+
+        Assert.Equal("snapshot", firstSnapshot.Item.EventType);
+        Assert.False(atTheNextWake);
+        Assert.Equal(1, deferred);
+        Assert.False(justBeforeItIsDue);
+        Assert.Equal("snapshot", secondSnapshot.Item.EventType);
+        Assert.Equal(40, JsonDocument.Parse(secondSnapshot.Item.Data).RootElement.GetProperty("active").GetArrayLength());
+        Assert.True(watcher.SkippedEvents > 0);
+    }
+
+    [Fact]
+    public async Task ReadAll_CatchUpDueAfterTheHeartbeatInterval_YieldsHeartbeatMeanwhile()
+    {
+        var shortHeartbeat = SampleInterval * 2;
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        using var watcher = registry.Subscribe(lastEventId: null);
+        await using var events = watcher.ReadAllAsync(shortHeartbeat, _time, CancellationToken.None).GetAsyncEnumerator();
+        await SkipRetryAndSnapshotAsync(events);
+        var first = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        Assert.True(await first.WaitAsync(Hang));
+
+        var next = events.MoveNextAsync().AsTask();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        for (var spins = 0; watcher.DeferredCatchUps == 0 && spins < 30_000; spins++)
+        {
+            await Task.Delay(1);
+        }
+
+        _time.Advance(shortHeartbeat);
+
+        Assert.True(await next.WaitAsync(Hang));
+        Assert.Same(PublishedEvent.Heartbeat, events.Current);
+    }
+
+    [Fact]
+    public async Task CatchUp_ManyWatchersBehindAtOneWake_ShareOneSnapshot()
+    {
+        using var registry = new TransferRegistry(new EventsOptions { RingCapacity = 8, WatcherQueueCapacity = 4 }, _time, startSampler: false);
+        var watchers = Enumerable.Range(0, 3).Select(_ => registry.Subscribe(lastEventId: null)).ToList();
+        var streams = watchers.Select(watcher => watcher.ReadAllAsync(Heartbeat, _time, CancellationToken.None).GetAsyncEnumerator()).ToList();
+        foreach (var stream in streams)
+        {
+            await SkipRetryAndSnapshotAsync(stream);
+        }
+
+        var waiting = streams.Select(stream => stream.MoveNextAsync().AsTask()).ToList();
+        Flood(registry, 20);
+        _time.Advance(SampleInterval);
+        foreach (var wait in waiting)
+        {
+            Assert.True(await wait.WaitAsync(Hang));
+        }
+
+        var snapshots = streams.Select(stream => stream.Current).ToList();
+        foreach (var stream in streams)
+        {
+            await stream.DisposeAsync();
+        }
+
+        watchers.ForEach(watcher => watcher.Dispose());
+        Assert.All(snapshots, snapshot => Assert.Equal("snapshot", snapshot.Item.EventType));
+        Assert.All(snapshots, snapshot => Assert.Same(snapshots[0], snapshot));
     }
 
     [Fact]
@@ -261,6 +368,14 @@ public sealed class TransferRegistryTests : IDisposable
         Assert.Equal(1, totals.GetProperty("completed").GetInt64());
         Assert.Equal(0, totals.GetProperty("failed").GetInt64());
         Assert.Equal(0, _registry.ActiveCount);
+    }
+
+    private static void Flood(TransferRegistry registry, int downloads)
+    {
+        for (var i = 0; i < downloads; i++)
+        {
+            registry.Start("f" + i, "c", "whole", 10);
+        }
     }
 
     private static async Task<PublishedEvent> SkipRetryAndSnapshotAsync(IAsyncEnumerator<PublishedEvent> events)
