@@ -48,7 +48,7 @@ internal sealed class DownloadThrottle : IDisposable
     public DownloadThrottle(long ratePerDownload, long burstBytes, PartitionedRateLimiter<string>? client, long ratePerClient, string partitionKey,
         ThrottleReason downloadReason = ThrottleReason.RatePerDownload, GatewayMetrics? metrics = null, Transfer? transfer = null)
     {
-        _download = ratePerDownload > 0 ? new TokenBucketRateLimiter(ByteRateBuckets.Options(ratePerDownload)) : null;
+        _download = ratePerDownload > 0 ? new TokenBucketRateLimiter(ByteRateBuckets.Options(ratePerDownload, refilledByElapsedTime: true)) : null;
         _burstLeft = ratePerDownload > 0 ? burstBytes : 0;
         _client = client;
         _partitionKey = partitionKey;
@@ -115,15 +115,25 @@ internal sealed class DownloadThrottle : IDisposable
         var reason = _downloadReason;
         if (_download is not null && throttled > 0)
         {
-            var acquiring = _download.AcquireAsync(throttled, cancellationToken);
-            if (!acquiring.IsCompleted)
+            // Refilled by the time that really passed (not by ticks, which run late on a busy machine): ask, and
+            // while the bucket is short, wait one period on a timer (no thread held, no spinning) and ask again.
+            while (true)
             {
-                waitedSince = Stopwatch.GetTimestamp();
-                waitedBytes = throttled;
-            }
+                _download.TryReplenish();
+                using var lease = _download.AttemptAcquire(throttled);
+                if (lease.IsAcquired)
+                {
+                    break;
+                }
 
-            using var lease = await acquiring;
-            ThrowIfRefused(lease);
+                if (waitedSince == 0)
+                {
+                    waitedSince = Stopwatch.GetTimestamp();
+                    waitedBytes = throttled;
+                }
+
+                await Task.Delay(ByteRateBuckets.ReplenishmentPeriod, cancellationToken);
+            }
         }
 
         // A client's bucket that was idle (full) may be disposed by the partitioned limiter just as this download

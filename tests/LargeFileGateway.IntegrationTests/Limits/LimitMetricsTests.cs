@@ -74,6 +74,13 @@ public sealed class LimitMetricsTests : IDisposable
         Assert.Equal(0, Delta(before, after, ThrottledBytes));
     }
 
+    private static async Task<int> RefusedWhileOneWatcherIsOpenAsync(GatewayServer server)
+    {
+        using var watching = await server.Client.GetAsync("events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(System.Net.HttpStatusCode.OK, watching.StatusCode);
+        return (await RawHttp.SendAsync(server.Port, "/events")).StatusCode;
+    }
+
     [Fact]
     public async Task Metrics_EveryLimitRefusalReason_IsCountedInRefusals()
     {
@@ -86,6 +93,8 @@ public sealed class LimitMetricsTests : IDisposable
             }),
             [LimitRefusalReason.DownloadsPerClient] = (["--Gateway:Limits:DownloadsPerClient=1"], 429, RefusedWhileOneDownloadRunsAsync),
             [LimitRefusalReason.Downloads] = (["--Gateway:Limits:Downloads=1"], 503, RefusedWhileOneDownloadRunsAsync),
+            [LimitRefusalReason.WatchersPerClient] = (["--Gateway:Limits:WatchersPerClient=1", "--Gateway:Events:Access=Open"], 429, RefusedWhileOneWatcherIsOpenAsync),
+            [LimitRefusalReason.Watchers] = (["--Gateway:Limits:Watchers=1", "--Gateway:Events:Access=Open"], 503, RefusedWhileOneWatcherIsOpenAsync),
         };
 
         // A reason added to the enum without a scenario here fails this test rather than going unchecked.

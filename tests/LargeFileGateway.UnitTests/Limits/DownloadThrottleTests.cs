@@ -70,6 +70,8 @@ public sealed class DownloadThrottleTests : IDisposable
     {
         var transfer = _registry.Start("a.bin", "192.0.2.1", "whole", 1 << 20);
         using var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, transfer: transfer);
+        // A download's bucket holds two chunks: the third waits.
+        await throttle.WaitAsync(Bucket, CancellationToken.None);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
 
         await throttle.WaitAsync(Bucket, CancellationToken.None);
@@ -87,7 +89,8 @@ public sealed class DownloadThrottleTests : IDisposable
         using var recorded = new ThrottledBytes(_services);
         using var throttle = new DownloadThrottle(Rate, Bucket, null, 0, string.Empty, ThrottleReason.LinkRate, Metrics());
 
-        // The burst and the bucket's first fill go through at once; only the third bucketful waits.
+        // The burst and the bucket's first fill (two chunks) go through at once; only the fourth chunk waits.
+        await throttle.WaitAsync(Bucket, CancellationToken.None);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
@@ -119,7 +122,8 @@ public sealed class DownloadThrottleTests : IDisposable
         using var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, transfer: transfer);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
         await throttle.WaitAsync(Bucket, CancellationToken.None);
-        transfer.AddBytesSent(2 * Bucket);
+        await throttle.WaitAsync(Bucket, CancellationToken.None);
+        transfer.AddBytesSent(3 * Bucket);
         _time.Advance(TimeSpan.FromMilliseconds(250));
         _registry.SampleProgress();
 
