@@ -92,6 +92,24 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+# The names and first message lines of failed tests, last before the totals, so a CI log cut to its tail still says
+# which tests failed and why.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  python3 - "$trx" <<'PY' || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") != "Failed":
+        continue
+    message = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+    text = (message.text or "").strip().splitlines() if message is not None else []
+    print("FAILED " + result.get("testName", "?"))
+    for line in text[:6]:
+        print("    " + line[:300])
+PY
+done
+
 for artifact in "$results"/*.png; do
   [ -f "$artifact" ] && echo "Test artifact: $artifact"
 done
