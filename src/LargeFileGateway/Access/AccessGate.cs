@@ -94,6 +94,29 @@ internal sealed class AccessGate
     }
 
     /// <summary>
+    /// For an entry inside a folder the request was allowed (a listing's rows, an archive's members): true when the
+    /// proof the request carries also opens <paramref name="key"/> under the key's own policy, so that an open folder
+    /// never shows or packs a protected sub-folder. Writes nothing; an expired link inside its resume grace opens no
+    /// entry (the grace is for resuming one file).
+    /// </summary>
+    public async ValueTask<bool> CoversAsync(HttpContext context, string key)
+    {
+        if (_rules.IsEverythingOpen)
+        {
+            return true;
+        }
+
+        var policy = _rules.PolicyFor(key);
+        if (policy == AccessPolicy.Open)
+        {
+            return true;
+        }
+
+        var decision = await DecideAsync(context, key, policy);
+        return decision.IsAllowed && !decision.OnlyAsResume;
+    }
+
+    /// <summary>
     /// Once the representation is known: a key that reached another file (a symbolic link inside the root) is served
     /// only if the proof also covers the file it reached, so that a link placed in an open folder cannot open a
     /// protected one. Refusals are answered.

@@ -12,7 +12,7 @@ namespace LargeFileGateway.Storage.Local;
 /// dotfile or dot-folder); the real location of every opened file is then asked of the kernel and checked against the
 /// real root, so neither a symlink nor a rename between the two steps can lead out of it or onto a dotfile.
 /// </summary>
-internal sealed class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IStorageProbe
+internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IStorageProbe, IListableStorage
 {
     /// <summary>
     /// The Retry-After of a failing disk: a hint that the client may try again soon (a transient EIO, a remounted

@@ -1,0 +1,142 @@
+using System.IO.Enumeration;
+
+namespace LargeFileGateway.Storage.Local;
+
+/// <summary>Folder listings of the local root (<see cref="IListableStorage"/>).</summary>
+internal sealed partial class LocalFileStorageProvider
+{
+    private static readonly EnumerationOptions OneFolder = new()
+    {
+        RecurseSubdirectories = false,
+        ReturnSpecialDirectories = false,
+        IgnoreInaccessible = true,
+        AttributesToSkip = 0,
+    };
+
+    /// <remarks>
+    /// A file entry is described by the very lookup a download of its key makes (<see cref="TryOpen"/>: open, type,
+    /// real path), so its validator is the one downloads send and the rules are the same by construction: a link out
+    /// of the root or onto a dotfile, a FIFO or a device never appears. That costs an open per file; a folder of
+    /// 5,000 files lists in tens of milliseconds. The page is chosen with a bounded heap over the names after the
+    /// cursor, so a huge folder costs one pass per page and memory for one page, not for the folder.
+    /// </remarks>
+    public ValueTask<FolderPage?> ListAsync(string folder, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (RealFolder(folder) is not { } realFolder)
+        {
+            return ValueTask.FromResult<FolderPage?>(null);
+        }
+
+        try
+        {
+            var (names, more) = NextNames(realFolder, cursor, pageSize, cancellationToken);
+            var entries = new List<FolderEntry>(names.Count);
+            foreach (var name in names)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Describe(folder, realFolder, name) is { } entry)
+                {
+                    entries.Add(entry);
+                }
+            }
+
+            return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return ValueTask.FromResult<FolderPage?>(null);
+        }
+        catch (IOException ex)
+        {
+            throw new StorageUnavailableException("The local file system failed to list a folder.", ex) { RetryAfter = RetryAfterFailure };
+        }
+    }
+
+    /// <summary>The real path of a folder key, or null when it is not a folder inside the root that downloads could reach.</summary>
+    private string? RealFolder(string folder)
+    {
+        if (folder.Length == 0)
+        {
+            return _realRoot;
+        }
+
+        if (folder[^1] != '/' || !IsPlainRelativeKey(folder[..^1]))
+        {
+            return null;
+        }
+
+        var real = RealPath.OfPath(Path.Join(_realRoot, folder[..^1]));
+        return real is not null && RealPath.IsInside(real, _realRoot) && !IsExcludedOnTheWay(real) && Directory.Exists(real) ? real : null;
+    }
+
+    /// <summary>The first <paramref name="pageSize"/> names after <paramref name="cursor"/>, in ordinal order, and whether more follow.</summary>
+    private static (List<string> Names, bool More) NextNames(string realFolder, string? cursor, int pageSize, CancellationToken cancellationToken)
+    {
+        // A max-heap of the smallest names seen so far: the root is the largest kept, replaced by anything smaller.
+        var heap = new PriorityQueue<string, string>(pageSize + 1, Comparer<string>.Create(static (a, b) => string.CompareOrdinal(b, a)));
+        var after = 0;
+        var names = new FileSystemEnumerable<string>(realFolder, static (ref FileSystemEntry entry) => entry.FileName.ToString(), OneFolder)
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
+        };
+        foreach (var name in names)
+        {
+            if (cursor is not null && string.CompareOrdinal(name, cursor) <= 0)
+            {
+                continue;
+            }
+
+            if ((++after & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (heap.Count < pageSize)
+            {
+                heap.Enqueue(name, name);
+            }
+            else if (string.CompareOrdinal(name, heap.Peek()) < 0)
+            {
+                heap.EnqueueDequeue(name, name);
+            }
+        }
+
+        var page = new List<string>(heap.Count);
+        while (heap.TryDequeue(out var name, out _))
+        {
+            page.Add(name);
+        }
+
+        page.Reverse();
+        return (page, after > page.Count);
+    }
+
+    /// <summary>One entry, or null when a download of its key would not serve it (or a folder it could not enter).</summary>
+    private FolderEntry? Describe(string folder, string realFolder, string name)
+    {
+        var path = Path.Join(realFolder, name);
+        if (Directory.Exists(path))
+        {
+            // A folder, or a link to one: shown only when its real place is inside the root and not hidden.
+            var real = RealPath.OfPath(path);
+            if (real is null || !RealPath.IsInside(real, _realRoot) || IsExcludedOnTheWay(real))
+            {
+                return null;
+            }
+
+            var modified = FileMetadata.ToHttpDatePrecision(new DateTimeOffset(Directory.GetLastWriteTimeUtc(real), TimeSpan.Zero));
+            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null);
+        }
+
+        using var opened = TryOpen(folder + name);
+        if (opened is null)
+        {
+            return null;
+        }
+
+        var metadata = opened.Metadata;
+        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag);
+    }
+}
