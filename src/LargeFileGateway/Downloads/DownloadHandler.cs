@@ -122,11 +122,18 @@ internal sealed class DownloadHandler
         }
 
         // 2b. Limits: per identity (known only now) and in total, before any storage call; the slots are held until
-        // the request ends, however it ends.
-        using var lease = await _limits.TryAcquireAsync(context);
+        // the response has ended, however it ends (released when Kestrel disposes the request, after the last byte,
+        // the access log line and every middleware on the way out), so that no count of downloads in progress ever
+        // sees a slot freed while its response is still running.
+        var lease = await _limits.TryAcquireAsync(context);
         if (!lease.IsAcquired)
         {
             return;
+        }
+
+        if (!ReferenceEquals(lease, LimitLease.Unlimited))
+        {
+            context.Response.RegisterForDispose(lease);
         }
 
         // An object replaced between its lookup and its first read is looked up once more: the client gets the new

@@ -12,24 +12,36 @@ public sealed class OffloadRateThroughNginxTests : IDisposable
     private readonly TempFolder _root = new("limits-nginx");
     private readonly TempFolder _out = new("limits-nginx-out");
 
+    /// <remarks>
+    /// nginx meters <c>limit_rate</c> in whole seconds and lets the first second's worth out at once (the write filter
+    /// allows <c>rate x (elapsed seconds + 1)</c>), so its bytes arrive as one step per second. What it promises, and
+    /// what is checked: never more than that cumulative allowance at any sample, and the steady rate after the first
+    /// second within 10 % (measured from step to step over 5 MiB, so the phase of the steps moves it by about 2 %).
+    /// A 1 s window of the gateway's own throttle (DownloadRateTests) is a bound nginx does not make.
+    /// </remarks>
     [Fact]
     public async Task Get_OffloadedWithRatePerDownload_NginxSendsAtThatRate()
     {
         const long rate = 1 * MiB;
-        TestFiles.WriteRandom(_root.Combine("three.bin"), (int)(3 * MiB));
+        const long size = 6 * MiB;
+        TestFiles.WriteRandom(_root.Combine("six.bin"), (int)size);
         await using var stack = await GatewaysBehindNginx.StartAsync(_root.Path, instances: 1, offload: true, beforeStart: null, $"--Gateway:Limits:RatePerDownload={rate}");
-        var url = stack.Nginx.BaseAddress + "files/three.bin";
+        var url = stack.Nginx.BaseAddress + "files/six.bin";
         await WarmUpAsync(stack.Nginx.Client, url);
 
         var samples = (await RunAsync(_out.Path, [url], TimeSpan.FromSeconds(30)))[0];
 
-        Assert.Equal(3 * MiB, samples[^1].Bytes);
+        Assert.Equal(size, samples[^1].Bytes);
         var entry = (await stack.Nginx.WaitForAccessLogAsync(entries => entries.Count >= 2))[^1];
-        Assert.Equal(NginxServer.InternalPrefix + "three.bin", entry.AccelRedirect);
-        var average = AverageRate(samples);
-        Assert.True(Math.Abs(average - rate) <= rate * 0.10, $"average {average / MiB:0.00} MiB/s; {Describe(samples)}");
-        var most = MostBytesInOneSecond(samples);
-        Assert.True(most <= rate * 1.25, $"{most / (double)MiB:0.00} MiB in one second; {Describe(samples)}");
+        Assert.Equal(NginxServer.InternalPrefix + "six.bin", entry.AccelRedirect);
+        foreach (var sample in samples)
+        {
+            // The clock started before curl did: a sample's time is at least the transfer's, plus a sampling margin.
+            Assert.True(sample.Bytes <= rate * (sample.At.TotalSeconds + 1.1), $"{sample.Bytes} bytes at {sample.At}; {Describe(samples)}");
+        }
+
+        var steady = AverageRate(samples, fromBytes: rate, excludeStalls: false);
+        Assert.True(Math.Abs(steady - rate) <= rate * 0.10, $"steady {steady / MiB:0.00} MiB/s; {Describe(samples)}");
     }
 
     public void Dispose()

@@ -94,7 +94,13 @@ internal static class SampledDownloads
     /// means the process was not scheduled at all (seen at load average 5 on 2 cores): the gateway could not send
     /// then, and a token bucket rightly does not catch up afterwards (that would break the one-second bound).
     /// </summary>
-    public static double AverageRate(IReadOnlyList<RateSample> samples, long fromBytes = 0)
+    /// <param name="samples">One download's samples.</param>
+    /// <param name="fromBytes">Measured from the first sample past this many bytes.</param>
+    /// <param name="excludeStalls">
+    /// False when another process sends the bytes (nginx): its clock did not stop with the test process, so a gap in
+    /// the samples is only a late sample, and leaving its time out would inflate the rate.
+    /// </param>
+    public static double AverageRate(IReadOnlyList<RateSample> samples, long fromBytes = 0, bool excludeStalls = true)
     {
         var start = samples.ToList().FindIndex(s => s.Bytes > fromBytes);
         long bytes = 0;
@@ -102,7 +108,7 @@ internal static class SampledDownloads
         for (var i = start + 1; i < samples.Count; i++)
         {
             var gap = samples[i].At - samples[i - 1].At;
-            if (gap <= StallGap)
+            if (gap <= StallGap || !excludeStalls)
             {
                 bytes += samples[i].Bytes - samples[i - 1].Bytes;
                 time += gap;
