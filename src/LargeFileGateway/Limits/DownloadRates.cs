@@ -30,9 +30,11 @@ internal sealed class DownloadRates : IDisposable
         _logger = logger;
         if (_ratePerClient > 0)
         {
-            var bucket = ByteRateBuckets.Options(_ratePerClient);
-            // Each partition replenishes on its own timer; the partitioned limiter disposes a client's bucket once
-            // it has been full (idle) for a while, so memory follows the active clients, not every client seen.
+            // Refilled by the time that really passed: the partitioned limiter's own heartbeat (every 100 ms) calls
+            // TryReplenish on each bucket, and a bucket on its own timer instead added one period per tick however
+            // late the tick ran, so a loaded machine lost rate. The partitioned limiter also disposes a client's
+            // bucket once it has been full (idle) for a while, so memory follows the active clients, not every one seen.
+            var bucket = ByteRateBuckets.Options(_ratePerClient, refilledByElapsedTime: true);
             _clients = PartitionedRateLimiter.Create<string, string>(
                 key => RateLimitPartition.Get(key, _ => new TokenBucketRateLimiter(bucket)),
                 StringComparer.Ordinal);
@@ -64,6 +66,9 @@ internal sealed class DownloadRates : IDisposable
 
     /// <summary>The client's partition: the same one the connection caps count (see <see cref="ConnectionLimits.ClientOf"/>).</summary>
     public static string PartitionKey(HttpContext context) => ConnectionLimits.ClientOf(context);
+
+    /// <summary>What a client's bucket holds now (tests: the refill of its shared bucket).</summary>
+    internal RateLimiterStatistics? ClientBucket(string partitionKey) => _clients?.GetStatistics(partitionKey);
 
     public void Dispose() => _clients?.Dispose();
 

@@ -25,6 +25,45 @@ public sealed class DownloadRatesTests
     }
 
     [Fact]
+    public void Bucket_RefilledByElapsedTime_OneLateRefillAddsTheTimeThatPassed()
+    {
+        const long rate = 1_000_000;
+        using var bucket = new System.Threading.RateLimiting.TokenBucketRateLimiter(ByteRateBuckets.Options(rate, refilledByElapsedTime: true));
+        var limit = 2 * ByteRateBuckets.Capacity(rate);
+        Assert.True(bucket.AttemptAcquire(limit).IsAcquired);
+
+        // One refill, six periods late: a bucket on its own timer would have added one period's tokens for that tick.
+        Thread.Sleep(ByteRateBuckets.ReplenishmentPeriod * 6);
+        bucket.TryReplenish();
+
+        Assert.Equal(limit, bucket.GetStatistics()!.CurrentAvailablePermits);
+    }
+
+    [Fact]
+    public async Task ClientBucket_DrainedThenIdleForAFewHeartbeats_HoldsTwoChunksAgain()
+    {
+        const long rate = 1_000_000;
+        using var rates = Create(new LimitsOptions { RatePerClient = rate });
+        var context = Context(null);
+        var partition = DownloadRates.PartitionKey(context);
+        using (var throttle = rates.StartThrottle(context, "a.bin")!)
+        {
+            await throttle.WaitAsync(throttle.MaxChunkBytes, CancellationToken.None);
+            await throttle.WaitAsync(throttle.MaxChunkBytes, CancellationToken.None);
+        }
+
+        // The partitioned limiter's heartbeat (100 ms) refills each bucket by the time that passed, up to two chunks.
+        var full = 2 * ByteRateBuckets.Capacity(rate);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (rates.ClientBucket(partition)!.CurrentAvailablePermits < full && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(full, rates.ClientBucket(partition)!.CurrentAvailablePermits);
+    }
+
+    [Fact]
     public void StartThrottle_EveryLimitOff_GivesNoThrottle()
     {
         using var rates = Create(new LimitsOptions { RateAfterBytes = 1 << 20 });
