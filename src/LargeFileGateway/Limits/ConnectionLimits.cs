@@ -26,8 +26,7 @@ internal sealed class ConnectionLimits : IDisposable
     private static readonly TimeSpan SlotRetryAfter = TimeSpan.FromSeconds(1);
 
     private readonly LimitsOptions _options;
-    private readonly PartitionedRateLimiter<string>? _downloadsPerClient;
-    private readonly ConcurrencyLimiter? _downloads;
+    private readonly SlotCaps _slots;
     private readonly PartitionedRateLimiter<string>? _requestsPerClient;
     private readonly MinDataRate? _minClientRate;
     private readonly GatewayMetrics _metrics;
@@ -39,17 +38,7 @@ internal sealed class ConnectionLimits : IDisposable
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
-        if (_options.DownloadsPerClient > 0)
-        {
-            var perClient = _options.DownloadsPerClient;
-            _downloadsPerClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client,
-                _ => new ConcurrencyLimiterOptions { PermitLimit = perClient, QueueLimit = 0 }));
-        }
-
-        if (_options.Downloads > 0)
-        {
-            _downloads = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.Downloads, QueueLimit = 0 });
-        }
+        _slots = new SlotCaps(_options.DownloadsPerClient, _options.Downloads);
 
         if (_options.RequestsPerClientPerMinute > 0)
         {
@@ -67,7 +56,7 @@ internal sealed class ConnectionLimits : IDisposable
         }
     }
 
-    public bool IsOn => _downloadsPerClient is not null || _downloads is not null || _requestsPerClient is not null || _minClientRate is not null;
+    public bool IsOn => _slots.IsOn || _requestsPerClient is not null || _minClientRate is not null;
 
     /// <summary>The most downloads one identity held at once since start (what the tests and the log compare with the cap).</summary>
     public int PeakDownloadsPerClient => Volatile.Read(ref _peakDownloadsPerClient);
@@ -103,41 +92,28 @@ internal sealed class ConnectionLimits : IDisposable
             return LimitLease.Unlimited;
         }
 
-        RateLimitLease? perClient = null;
-        if (_downloadsPerClient is not null)
+        var lease = LimitLease.Unlimited;
+        if (_slots.IsOn)
         {
-            perClient = _downloadsPerClient.AttemptAcquire(client);
-            if (!perClient.IsAcquired)
+            if (_slots.TryTake(client, out var refusedByTotal) is not { } taken)
             {
-                perClient.Dispose();
-                await RefuseAsync(context, client, LimitRefusalReason.DownloadsPerClient, _options.DownloadsPerClient, SlotRetryAfter);
+                await (refusedByTotal
+                    ? RefuseAsync(context, client, LimitRefusalReason.Downloads, _options.Downloads, SlotRetryAfter)
+                    : RefuseAsync(context, client, LimitRefusalReason.DownloadsPerClient, _options.DownloadsPerClient, SlotRetryAfter));
                 return LimitLease.Refused;
             }
 
-            RecordPeak(_downloadsPerClient.GetStatistics(client));
-        }
-
-        RateLimitLease? total = null;
-        if (_downloads is not null)
-        {
-            total = _downloads.AttemptAcquire();
-            if (!total.IsAcquired)
-            {
-                total.Dispose();
-                perClient?.Dispose();
-                await RefuseAsync(context, client, LimitRefusalReason.Downloads, _options.Downloads, SlotRetryAfter);
-                return LimitLease.Refused;
-            }
+            lease = taken;
+            RecordPeak(_slots.InUseBy(client));
         }
 
         ApplyMinClientRate(context);
-        return new LimitLease(isAcquired: true, perClient, total);
+        return lease;
     }
 
     public void Dispose()
     {
-        _downloadsPerClient?.Dispose();
-        _downloads?.Dispose();
+        _slots.Dispose();
         _requestsPerClient?.Dispose();
     }
 
@@ -173,14 +149,8 @@ internal sealed class ConnectionLimits : IDisposable
         }
     }
 
-    private void RecordPeak(RateLimiterStatistics? statistics)
+    private void RecordPeak(int inUse)
     {
-        if (statistics is null)
-        {
-            return;
-        }
-
-        var inUse = _options.DownloadsPerClient - (int)statistics.CurrentAvailablePermits;
         var peak = Volatile.Read(ref _peakDownloadsPerClient);
         while (inUse > peak)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Observability;
 using Microsoft.Extensions.Options;
@@ -7,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace LargeFileGateway.Limits;
 
 /// <summary>
-/// The caps on concurrent watchers of <c>/events</c>, per identity (a <see cref="ConcurrencyLimiter"/> per partition,
+/// The caps on concurrent watchers of <c>/events</c>, per identity (<see cref="SlotCaps"/>: a concurrency limiter per partition,
 /// the partition of <see cref="ConnectionLimits.ClientOf"/>) and in total. A watcher holds its slots for as long as
 /// its stream is open; over a cap it is refused before it subscribes, so a refused watcher costs the event hub nothing.
 /// </summary>
@@ -19,28 +18,15 @@ internal sealed class WatcherLimits : IDisposable
     /// </summary>
     private static readonly TimeSpan SlotRetryAfter = TimeSpan.FromSeconds(5);
 
-    private readonly LimitsOptions _options;
-    private readonly PartitionedRateLimiter<string>? _perClient;
-    private readonly ConcurrencyLimiter? _total;
+    private readonly SlotCaps _slots;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
 
     public WatcherLimits(IOptions<LimitsOptions> options, GatewayMetrics metrics, ILogger<WatcherLimits> logger)
     {
-        _options = options.Value;
+        _slots = new SlotCaps(options.Value.WatchersPerClient, options.Value.Watchers);
         _metrics = metrics;
         _logger = logger;
-        if (_options.WatchersPerClient > 0)
-        {
-            var perClient = _options.WatchersPerClient;
-            _perClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client,
-                _ => new ConcurrencyLimiterOptions { PermitLimit = perClient, QueueLimit = 0 }));
-        }
-
-        if (_options.Watchers > 0)
-        {
-            _total = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = _options.Watchers, QueueLimit = 0 });
-        }
     }
 
     /// <summary>
@@ -50,45 +36,24 @@ internal sealed class WatcherLimits : IDisposable
     /// </summary>
     public async ValueTask<LimitLease> TryAcquireAsync(HttpContext context)
     {
-        if (_perClient is null && _total is null)
+        if (!_slots.IsOn)
         {
             return LimitLease.Unlimited;
         }
 
         var client = ConnectionLimits.ClientOf(context);
-        RateLimitLease? perClient = null;
-        if (_perClient is not null)
+        if (_slots.TryTake(client, out var refusedByTotal) is { } lease)
         {
-            perClient = _perClient.AttemptAcquire(client);
-            if (!perClient.IsAcquired)
-            {
-                perClient.Dispose();
-                await RefuseAsync(context, client, LimitRefusalReason.WatchersPerClient, _options.WatchersPerClient);
-                return LimitLease.Refused;
-            }
+            return lease;
         }
 
-        RateLimitLease? total = null;
-        if (_total is not null)
-        {
-            total = _total.AttemptAcquire();
-            if (!total.IsAcquired)
-            {
-                total.Dispose();
-                perClient?.Dispose();
-                await RefuseAsync(context, client, LimitRefusalReason.Watchers, _options.Watchers);
-                return LimitLease.Refused;
-            }
-        }
-
-        return new LimitLease(isAcquired: true, perClient, total);
+        await (refusedByTotal
+            ? RefuseAsync(context, client, LimitRefusalReason.Watchers, _slots.TotalLimit)
+            : RefuseAsync(context, client, LimitRefusalReason.WatchersPerClient, _slots.PerClientLimit));
+        return LimitLease.Refused;
     }
 
-    public void Dispose()
-    {
-        _perClient?.Dispose();
-        _total?.Dispose();
-    }
+    public void Dispose() => _slots.Dispose();
 
     private async Task RefuseAsync(HttpContext context, string client, LimitRefusalReason reason, int limit)
     {
