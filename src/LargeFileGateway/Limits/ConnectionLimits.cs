@@ -46,8 +46,9 @@ internal sealed class ConnectionLimits : IDisposable
             // every 60/N s. The partitioned limiter refills every bucket from one timer (AutoReplenishment off).
             var perMinute = _options.RequestsPerClientPerMinute;
             var period = TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / perMinute));
-            _requestsPerClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client,
-                _ => new TokenBucketRateLimiterOptions { TokenLimit = perMinute, TokensPerPeriod = 1, ReplenishmentPeriod = period, QueueLimit = 0, AutoReplenishment = false }));
+            var bucket = new TokenBucketRateLimiterOptions { TokenLimit = perMinute, TokensPerPeriod = 1, ReplenishmentPeriod = period, QueueLimit = 0, AutoReplenishment = false };
+            Func<string, RateLimiter> factory = _ => new TokenBucketRateLimiter(bucket);
+            _requestsPerClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.Get(client, factory), StringComparer.Ordinal);
         }
 
         if (_options.MinClientRate > 0)

@@ -35,9 +35,8 @@ internal sealed class DownloadRates : IDisposable
             // late the tick ran, so a loaded machine lost rate. The partitioned limiter also disposes a client's
             // bucket once it has been full (idle) for a while, so memory follows the active clients, not every one seen.
             var bucket = ByteRateBuckets.Options(_ratePerClient, refilledByElapsedTime: true);
-            _clients = PartitionedRateLimiter.Create<string, string>(
-                key => RateLimitPartition.Get(key, _ => new TokenBucketRateLimiter(bucket)),
-                StringComparer.Ordinal);
+            Func<string, RateLimiter> factory = _ => new TokenBucketRateLimiter(bucket);
+            _clients = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.Get(key, factory), StringComparer.Ordinal);
         }
     }
 

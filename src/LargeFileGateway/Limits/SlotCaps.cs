@@ -20,8 +20,10 @@ internal sealed class SlotCaps : IDisposable
         TotalLimit = total;
         if (perClient > 0)
         {
-            _perClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetConcurrencyLimiter(client,
-                _ => new ConcurrencyLimiterOptions { PermitLimit = perClient, QueueLimit = 0 }), StringComparer.Ordinal);
+            // The partitioner runs on every acquire: one factory made here, so that a lookup allocates nothing.
+            var options = new ConcurrencyLimiterOptions { PermitLimit = perClient, QueueLimit = 0 };
+            Func<string, RateLimiter> factory = _ => new ConcurrencyLimiter(options);
+            _perClient = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.Get(client, factory), StringComparer.Ordinal);
         }
 
         if (total > 0)
