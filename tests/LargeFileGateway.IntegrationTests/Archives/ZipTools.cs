@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using LargeFileGateway.IntegrationTests.Infrastructure;
 
 namespace LargeFileGateway.IntegrationTests.Archives;
@@ -69,7 +70,9 @@ public static class ZipTools
                 continue;
             }
 
-            sources.Add(name, (await TestFiles.Sha256Async(path), new FileInfo(path).Length));
+            var length = new FileInfo(path).Length;
+            var sha256 = length < 1 << 20 ? Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))) : await TestFiles.Sha256Async(path);
+            sources.Add(name, (sha256, length));
         }
 
         return sources;
