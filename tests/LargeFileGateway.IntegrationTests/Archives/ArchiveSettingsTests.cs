@@ -5,6 +5,7 @@ using LargeFileGateway.Archives;
 using LargeFileGateway.Digests;
 using LargeFileGateway.IntegrationTests.Digests;
 using LargeFileGateway.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace LargeFileGateway.IntegrationTests.Archives;
 
@@ -71,7 +72,9 @@ public sealed class ArchiveSettingsTests : IDisposable
     [Fact]
     public async Task DigestsOn_ArchiveQueuesNoHashing_StoresCrc32OfItsLargeMembers_FilesStillGetTheirSha256()
     {
-        await using var server = await GatewayServer.StartAsync(_root.Path, DigestProbe.Args(_store.Path, "--Gateway:Archives:Enabled=true"));
+        using var logs = new CapturingLoggerProvider();
+        await using var server = await GatewayServer.StartAsync(_root.Path, app => app.Services.GetRequiredService<ILoggerFactory>().AddProvider(logs),
+            DigestProbe.Args(_store.Path, "--Gateway:Archives:Enabled=true", "--Logging:LogLevel:LargeFileGateway.Digests=Debug"));
 
         using var archive = await server.Client.GetAsync("archives/box.zip");
         var body = await archive.Content.ReadAsByteArrayAsync();
@@ -86,6 +89,9 @@ public sealed class ArchiveSettingsTests : IDisposable
         Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(await File.ReadAllBytesAsync(_root.Combine("box", "sub", "c.bin"))), BinaryPrimitives.ReadUInt32BigEndian(crc));
         using var small = await server.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "files/box/a.bin"));
         Assert.Null(store.Find(new FileVersion("box/a.bin", small.Headers.ETag!.ToString()))?.Get(MemberCrcs.FactName));
+        var queued = logs.Entries.Where(e => e.EventId.Name == "DigestQueued").Select(e => e.Values["Key"] as string).ToList();
+        Assert.Contains("box/a.bin", queued);
+        Assert.DoesNotContain("box/", queued);
 
         // A version with only a crc32 still gets its digest, and keeps the crc32 beside it.
         var digest = await DigestProbe.WaitForReprDigestAsync(server.Client, "files/box/sub/c.bin", TimeSpan.FromSeconds(60));
