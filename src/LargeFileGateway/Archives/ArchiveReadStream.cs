@@ -47,11 +47,11 @@ internal sealed class ArchiveReadStream : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => _end;
+    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
-        get => _position;
+        get => throw new NotSupportedException();
         set => throw new NotSupportedException();
     }
 
