@@ -124,6 +124,17 @@ public sealed class ZipLayoutTests
     }
 
     [Fact]
+    public void NoMembers_TheEndRecordAlone_AnEmptyZip()
+    {
+        var layout = new ZipLayout([], "empty/".Length);
+
+        using var zip = new ZipArchive(new LayoutStream(layout, [], (_, _, _) => { }), ZipArchiveMode.Read);
+
+        Assert.Equal(22, layout.Length);
+        Assert.Empty(zip.Entries);
+    }
+
+    [Fact]
     public void SameMembers_TwoLayouts_SameLengthAndSameBytes()
     {
         ArchiveMember[] members = [File("x/1", 10), Folder("x/e/"), File("x/2", 20)];
