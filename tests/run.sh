@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for tool in curl wget nginx aria2c axel lsof chromium; do
+for tool in curl wget nginx aria2c axel lsof chromium unzip 7z; do
   command -v "$tool" >/dev/null 2>&1 || need_apt+=("$tool")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -14,6 +14,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     case "$tool" in
       aria2c) pkgs+=(aria2) ;;
       nginx) pkgs+=(nginx-light) ;;
+      7z) pkgs+=(p7zip-full) ;;
       *) pkgs+=("$tool") ;;
     esac
   done

@@ -1,4 +1,5 @@
 using LargeFileGateway.Access;
+using LargeFileGateway.Archives;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Digests;
 using LargeFileGateway.Downloads;
@@ -72,6 +73,7 @@ public static class Program
         builder.Services.AddLimits();
         builder.Services.AddDownloads();
         builder.Services.AddDigests(builder.Configuration);
+        builder.Services.AddArchives();
         builder.Services.AddTransferProgress();
         builder.AddObservability();
 
@@ -85,6 +87,7 @@ public static class Program
         app.UseCrossOrigin();
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
+        app.MapArchives();
         app.MapTransferProgress();
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Write(app.Services, createdSampleRoot));
         return app;

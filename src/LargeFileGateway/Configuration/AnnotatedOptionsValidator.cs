@@ -10,7 +10,8 @@ namespace LargeFileGateway.Configuration;
 [OptionsValidator]
 internal sealed partial class AnnotatedOptionsValidator
     : IValidateOptions<EventsOptions>, IValidateOptions<OffloadOptions>, IValidateOptions<StorageOptions>, IValidateOptions<AccessOptions>,
-      IValidateOptions<CrossOriginOptions>, IValidateOptions<LimitsOptions>
+      IValidateOptions<CrossOriginOptions>, IValidateOptions<LimitsOptions>,
+      IValidateOptions<ArchivesOptions>
 {
     public static AnnotatedOptionsValidator Instance { get; } = new();
 }

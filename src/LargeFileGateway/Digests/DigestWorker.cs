@@ -111,7 +111,7 @@ internal sealed class DigestWorker : BackgroundService
             Log.DigestStaleVersionsDropped(_logger, requested.Key, dropped);
         }
 
-        if (file is null || current is not { } version || _store.Find(version) is not null)
+        if (file is null || current is not { } version || KnownDigests.HasDigest(_store.Find(version)))
         {
             return;
         }
@@ -139,6 +139,15 @@ internal sealed class DigestWorker : BackgroundService
         if (facts is null)
         {
             return;
+        }
+
+        // Facts an archive stored for the version (its crc32) stay beside the digests.
+        foreach (var (name, value) in _store.Find(version)?.Values ?? new Dictionary<string, byte[]>())
+        {
+            if (facts.Get(name) is null)
+            {
+                facts = facts.With(name, value);
+            }
         }
 
         _store.Put(version, facts);
@@ -220,7 +229,7 @@ internal sealed class DigestWorker : BackgroundService
             }
 
             var version = new FileVersion(key, file.ETag.ToString());
-            if (_store.Find(version) is null)
+            if (!KnownDigests.HasDigest(_store.Find(version)))
             {
                 await _queue.RequestAsync(version, cancellationToken);
                 queued++;

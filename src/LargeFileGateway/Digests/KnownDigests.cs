@@ -34,13 +34,15 @@ internal sealed class KnownDigests
     /// </summary>
     public ContentFacts? FactsOf(Representation representation)
     {
-        if (_store is null || _queue is null)
+        // Only a stored file is a version the worker can hash: an archive made on the fly is never queued.
+        if (_store is null || _queue is null || representation is not StoredFile)
         {
             return null;
         }
 
+        // An entry may hold only what archives learnt (a crc32): the digests are still to be computed.
         var version = new FileVersion(representation.RealKey, representation.ETag.ToString());
-        if (_store.Find(version) is { } facts)
+        if (_store.Find(version) is { } facts && HasDigest(facts))
         {
             return facts;
         }
@@ -57,4 +59,7 @@ internal sealed class KnownDigests
 
         return null;
     }
+
+    /// <summary>True when <paramref name="facts"/> hold a digest (not only the CRC-32 of an archive member).</summary>
+    public static bool HasDigest(ContentFacts? facts) => facts?.Get(ContentFacts.Sha256) is not null;
 }

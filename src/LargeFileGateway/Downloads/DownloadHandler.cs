@@ -5,7 +5,6 @@ using LargeFileGateway.Digests;
 using LargeFileGateway.Limits;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
-using LargeFileGateway.Representations;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Streaming;
@@ -13,7 +12,8 @@ using LargeFileGateway.Streaming;
 namespace LargeFileGateway.Downloads;
 
 /// <summary>
-/// <c>GET</c> and <c>HEAD /files/{**key}</c>, read top to bottom against RFC 9110: method → path → access → representation →
+/// <c>GET</c> and <c>HEAD</c> of a representation (<c>/files/{**key}</c>, <c>/archives/{folder}.zip</c>: an
+/// <see cref="IRepresentationSource"/> each), read top to bottom against RFC 9110: method → path → access → representation →
 /// plan (preconditions, ranges, framing, offload) → headers → body. Decisions are values made before the first
 /// header is written; only this class (through <see cref="ResponseHeadersWriter"/> and <see cref="BodyWriter"/>)
 /// writes to the response.
@@ -30,7 +30,7 @@ internal sealed class DownloadHandler
     public const string AccessLogCategory = "LargeFileGateway.AccessLog";
 
     private readonly AccessGate _access;
-    private readonly StoredFiles _files;
+    private readonly StoredFileSource _files;
     private readonly ResponsePlanner _planner;
     private readonly ResponseHeadersWriter _headers;
     private readonly BodyWriter _body;
@@ -41,14 +41,12 @@ internal sealed class DownloadHandler
     private readonly AccessLogWriter _accessLogWriter;
     private readonly ConnectionLimits _limits;
     private readonly KnownDigests _digests;
-    private readonly ChecksumFileAnswer _checksumFiles;
 
-    public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
+    public DownloadHandler(AccessGate access, StoredFileSource files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
         GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter,
-        ConnectionLimits limits, KnownDigests digests, ChecksumFileAnswer checksumFiles)
+        ConnectionLimits limits, KnownDigests digests)
     {
         _digests = digests;
-        _checksumFiles = checksumFiles;
         _limits = limits;
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
         _accessLogWriter = accessLogWriter;
@@ -62,13 +60,17 @@ internal sealed class DownloadHandler
         _logger = logger;
     }
 
-    public async Task HandleAsync(HttpContext context, string? requestedPath)
+    /// <summary>A stored file: <c>/files/{**key}</c>.</summary>
+    public Task HandleAsync(HttpContext context, string? requestedPath) => HandleAsync(context, requestedPath, _files);
+
+    /// <summary>What <paramref name="source"/> serves for <paramref name="requestedPath"/>, through the same flow as a file.</summary>
+    public async Task HandleAsync(HttpContext context, string? requestedPath, IRepresentationSource source)
     {
         var exchange = new DownloadExchange(context);
         _metrics.DownloadStarted();
         try
         {
-            await HandleCoreAsync(exchange, requestedPath);
+            await HandleCoreAsync(exchange, requestedPath, source);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
         {
@@ -88,7 +90,7 @@ internal sealed class DownloadHandler
         }
     }
 
-    private async Task HandleCoreAsync(DownloadExchange exchange, string? requestedPath)
+    private async Task HandleCoreAsync(DownloadExchange exchange, string? requestedPath, IRepresentationSource source)
     {
         var context = exchange.Context;
         if (!HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsGet(context.Request.Method))
@@ -99,7 +101,7 @@ internal sealed class DownloadHandler
         }
 
         // 1. Security: one normalization, before storage sees anything.
-        var verdict = StorageKey.TryNormalize(requestedPath, out var key);
+        var verdict = source.TryNormalize(requestedPath, out var key);
         if (verdict != StorageKeyVerdict.Valid)
         {
             Log.PathRefused(_logger, verdict, requestedPath?.Length ?? 0);
@@ -143,7 +145,7 @@ internal sealed class DownloadHandler
         {
             try
             {
-                if (!await ServeAsync(exchange, key, access, mayLookAgain: attempt < MaxAttempts))
+                if (!await ServeAsync(exchange, source, key, access, mayLookAgain: attempt < MaxAttempts))
                 {
                     return;
                 }
@@ -168,13 +170,19 @@ internal sealed class DownloadHandler
     }
 
     /// <summary>Serves the current version of <paramref name="key"/>; true when it must be looked up once more first.</summary>
-    private async Task<bool> ServeAsync(DownloadExchange exchange, string key, AccessDecision access, bool mayLookAgain)
+    private async Task<bool> ServeAsync(DownloadExchange exchange, IRepresentationSource source, string key, AccessDecision access, bool mayLookAgain)
     {
         var context = exchange.Context;
 
         // 3. Representation: what is there, and which version. An expired link inside its resume grace is honoured
         // only for a resume of exactly this version, which only the representation can tell.
-        using var representation = await _files.FindAsync(key, context.RequestAborted);
+        var lookup = await source.FindAsync(context, key);
+        if (lookup.Answered)
+        {
+            return false;
+        }
+
+        using var representation = lookup.Representation;
         if (access.OnlyAsResume && !await _access.ConfirmResumeAsync(context, key, access, representation))
         {
             return false;
@@ -182,12 +190,7 @@ internal sealed class DownloadHandler
 
         if (representation is null)
         {
-            // No such file, but maybe the checksum of one: "name.sha256" answered from the digest store.
-            if (!_checksumFiles.Covers(key) || !await _checksumFiles.TryAnswerAsync(context, key))
-            {
-                await DownloadProblems.NotFoundAsync(context);
-            }
-
+            await source.AnswerMissingAsync(context, key);
             return false;
         }
 
@@ -197,13 +200,13 @@ internal sealed class DownloadHandler
         }
 
         // 3b. Content facts: the digests known for exactly this version; an unknown version is queued for the
-        // background worker, never hashed here.
+        // background worker, never hashed here (an archive has no stored version: it gets none).
         representation.Facts = _digests.FactsOf(representation);
 
         // 4. Plan: preconditions, ranges, framing, disposition, offload; complete before any header.
         var plan = _planner.Plan(context, representation);
         exchange.RangeKind = plan.Ranges.Kind;
-        if (plan.Kind == ResponseKind.RangeNotSatisfiable && mayLookAgain && _files.Forget(key))
+        if (plan.Kind == ResponseKind.RangeNotSatisfiable && mayLookAgain && source.Forget(key))
         {
             // A length remembered by the metadata cache may be older than the object (a file that grew, a resume
             // past the cached end): a 416 is only answered from a fresh lookup.

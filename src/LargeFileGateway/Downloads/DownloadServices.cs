@@ -27,6 +27,7 @@ internal static class DownloadServices
         services.AddSingleton<ResponsePlanner>();
         services.AddSingleton<ResponseHeadersWriter>();
         services.AddSingleton<BodyWriter>();
+        services.AddSingleton<StoredFileSource>();
         services.AddSingleton<DownloadHandler>();
         return services;
     }

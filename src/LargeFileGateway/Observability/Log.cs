@@ -295,4 +295,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 860, EventName = nameof(WatcherRefused), Level = LogLevel.Information,
         Message = "Refused a watcher of /events from {Client}: {Reason} limit of {Limit} reached; Retry-After {RetryAfterSeconds} s")]
     public static partial void WatcherRefused(ILogger logger, string client, LargeFileGateway.Limits.LimitRefusalReason reason, int limit, long retryAfterSeconds);
+
+    [LoggerMessage(EventId = 940, EventName = nameof(ArchiveTooLarge), Level = LogLevel.Information,
+        Message = "Archive of {Folder} refused ({Outcome}): more than the cap, stopped after {Entries} entries and {Bytes} bytes")]
+    public static partial void ArchiveTooLarge(ILogger logger, string folder, Archives.ArchiveWalkOutcome outcome, int entries, long bytes);
+
+    [LoggerMessage(EventId = 941, EventName = nameof(ArchiveCrcRead), Level = LogLevel.Debug,
+        Message = "Archive of {Folder}: reading {Member} ({Length} bytes) for its CRC-32, which a range after it needs and nobody computed yet")]
+    public static partial void ArchiveCrcRead(ILogger logger, string folder, string member, long length);
 }

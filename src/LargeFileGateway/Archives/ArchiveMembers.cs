@@ -1,0 +1,123 @@
+using LargeFileGateway.Access;
+using LargeFileGateway.Configuration;
+using LargeFileGateway.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LargeFileGateway.Archives;
+
+/// <summary>
+/// Walks a folder for its archive: depth first, each folder's entries in the ordinal order the listing gives, paged
+/// (<see cref="PageSize"/> entries of one folder in memory per level), so that the member order, and with it every
+/// byte of the archive, is the same on every request for the same content.
+/// </summary>
+/// <remarks>
+/// Every entry goes through <see cref="AccessGate.CoversAsync"/>: an open folder never packs a protected sub-folder
+/// or file the request's proof does not open. A folder that contributes no member (empty, or everything in it
+/// hidden or refused) becomes a directory entry. The caps stop the walk as soon as they are passed, so a huge
+/// folder costs no more than the cap to refuse. Folder links that loop back are bounded by the caps and by the key
+/// length (a key longer than a path can be is not entered).
+/// </remarks>
+internal sealed class ArchiveMembers
+{
+    /// <summary>Entries per listing call: large enough that a folder of 100,000 files takes 25 calls.</summary>
+    public const int PageSize = 4096;
+
+    private readonly IListableStorage? _storage;
+    private readonly AccessGate _access;
+    private readonly int _maxEntries;
+    private readonly long _maxBytes;
+
+    public ArchiveMembers(IStorageProvider storage, AccessGate access, IOptions<ArchivesOptions> options)
+    {
+        _storage = storage as IListableStorage;
+        _access = access;
+        _maxEntries = options.Value.MaxEntries;
+        _maxBytes = options.Value.MaxBytes;
+    }
+
+    public int MaxEntries => _maxEntries;
+
+    public long MaxBytes => _maxBytes;
+
+    public async ValueTask<ArchiveWalk> WalkAsync(HttpContext context, string folder, CancellationToken cancellationToken)
+    {
+        if (_storage is null || await _storage.ListAsync(folder, null, PageSize, cancellationToken) is not { } first)
+        {
+            return ArchiveWalk.NoSuchFolder;
+        }
+
+        var members = new List<ArchiveMember>();
+        long bytes = 0;
+        var open = new Stack<Level>();
+        open.Push(new Level(folder, DateTimeOffset.MinValue, first, members.Count));
+        while (open.TryPeek(out var level))
+        {
+            if (level.Index == level.Page.Entries.Count)
+            {
+                if (level.Page.NextCursor is { } cursor && await _storage.ListAsync(level.Folder, cursor, PageSize, cancellationToken) is { } next)
+                {
+                    (level.Page, level.Index) = (next, 0);
+                    continue;
+                }
+
+                open.Pop();
+                if (open.Count > 0 && members.Count == level.MembersBefore)
+                {
+                    members.Add(new ArchiveMember(level.Folder, 0, level.Modified, ETag: null));
+                    if (members.Count > _maxEntries)
+                    {
+                        return new ArchiveWalk(ArchiveWalkOutcome.TooManyEntries, members, bytes);
+                    }
+                }
+
+                continue;
+            }
+
+            var entry = level.Page.Entries[level.Index++];
+            if (!await _access.CoversAsync(context, entry.Key))
+            {
+                continue;
+            }
+
+            if (entry.IsFolder)
+            {
+                if (System.Text.Encoding.UTF8.GetByteCount(entry.Key) < Security.StorageKey.MaxLengthBytes
+                    && await _storage.ListAsync(entry.Key, null, PageSize, cancellationToken) is { } page)
+                {
+                    open.Push(new Level(entry.Key, entry.LastModified, page, members.Count));
+                }
+
+                continue;
+            }
+
+            members.Add(new ArchiveMember(entry.Key, entry.Length, entry.LastModified, entry.ETag));
+            bytes += entry.Length;
+            if (members.Count > _maxEntries)
+            {
+                return new ArchiveWalk(ArchiveWalkOutcome.TooManyEntries, members, bytes);
+            }
+
+            if (bytes > _maxBytes)
+            {
+                return new ArchiveWalk(ArchiveWalkOutcome.TooManyBytes, members, bytes);
+            }
+        }
+
+        members.TrimExcess();
+        return new ArchiveWalk(ArchiveWalkOutcome.Complete, members, bytes);
+    }
+
+    /// <summary>One folder being walked: the page in hand and how far into it the walk is.</summary>
+    private sealed class Level(string folder, DateTimeOffset modified, FolderPage page, int membersBefore)
+    {
+        public string Folder { get; } = folder;
+
+        public DateTimeOffset Modified { get; } = modified;
+
+        public FolderPage Page { get; set; } = page;
+
+        public int Index { get; set; }
+
+        public int MembersBefore { get; } = membersBefore;
+    }
+}
