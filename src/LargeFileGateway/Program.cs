@@ -4,6 +4,7 @@ using LargeFileGateway.Digests;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Hosting;
 using LargeFileGateway.Limits;
+using LargeFileGateway.Listing;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
@@ -71,6 +72,7 @@ public static class Program
         builder.Services.AddCrossOrigin();
         builder.Services.AddLimits();
         builder.Services.AddDownloads();
+        builder.Services.AddListing();
         builder.Services.AddDigests(builder.Configuration);
         builder.Services.AddTransferProgress();
         builder.AddObservability();
@@ -86,6 +88,7 @@ public static class Program
         app.UseStatusCodePages();
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
         app.MapTransferProgress();
+        app.MapHomePage();
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Write(app.Services, createdSampleRoot));
         return app;
     }

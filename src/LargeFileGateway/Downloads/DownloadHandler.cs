@@ -3,6 +3,7 @@ using LargeFileGateway.Access;
 using LargeFileGateway.AccessLog;
 using LargeFileGateway.Digests;
 using LargeFileGateway.Limits;
+using LargeFileGateway.Listing;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Representations;
@@ -42,11 +43,13 @@ internal sealed class DownloadHandler
     private readonly ConnectionLimits _limits;
     private readonly KnownDigests _digests;
     private readonly ChecksumFileAnswer _checksumFiles;
+    private readonly ListingHandler _listing;
 
     public DownloadHandler(AccessGate access, StoredFiles files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
         GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter,
-        ConnectionLimits limits, KnownDigests digests, ChecksumFileAnswer checksumFiles)
+        ConnectionLimits limits, KnownDigests digests, ChecksumFileAnswer checksumFiles, ListingHandler listing)
     {
+        _listing = listing;
         _digests = digests;
         _checksumFiles = checksumFiles;
         _limits = limits;
@@ -64,6 +67,14 @@ internal sealed class DownloadHandler
 
     public async Task HandleAsync(HttpContext context, string? requestedPath)
     {
+        // A path ending in '/' (or none: /files/) names a folder: its listing, which is no download (no download
+        // metrics, no slot). With the listing off it goes on as any other path and is found nowhere.
+        if (_listing.IsEnabled && (string.IsNullOrEmpty(requestedPath) || requestedPath.EndsWith('/')))
+        {
+            await _listing.HandleAsync(context, requestedPath);
+            return;
+        }
+
         var exchange = new DownloadExchange(context);
         _metrics.DownloadStarted();
         try
@@ -176,7 +187,8 @@ internal sealed class DownloadHandler
         if (representation is null)
         {
             // No such file, but maybe the checksum of one: "name.sha256" answered from the digest store.
-            if (!_checksumFiles.Covers(key) || !await _checksumFiles.TryAnswerAsync(context, key))
+            // Or a folder, asked for without its '/': redirected to its listing.
+            if ((!_checksumFiles.Covers(key) || !await _checksumFiles.TryAnswerAsync(context, key)) && !await _listing.TryRedirectToFolderAsync(context, key))
             {
                 await DownloadProblems.NotFoundAsync(context);
             }

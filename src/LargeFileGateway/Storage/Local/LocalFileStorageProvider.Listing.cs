@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using LargeFileGateway.Security;
 
 namespace LargeFileGateway.Storage.Local;
 
@@ -44,8 +45,9 @@ internal sealed partial class LocalFileStorageProvider
 
             return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null));
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is DirectoryNotFoundException or UnauthorizedAccessException)
         {
+            // Gone since the check, or not readable by us: like a file it cannot open, "no such folder".
             return ValueTask.FromResult<FolderPage?>(null);
         }
         catch (IOException ex)
@@ -116,6 +118,13 @@ internal sealed partial class LocalFileStorageProvider
     /// <summary>One entry, or null when a download of its key would not serve it (or a folder it could not enter).</summary>
     private FolderEntry? Describe(string folder, string realFolder, string name)
     {
+        // A name the request path cannot carry as it is (a control character, a backslash, a literal "%2e") would be
+        // refused when its link is followed: a download of that key is refused, so it is no entry either.
+        if (StorageKey.TryNormalize(folder + name, out var normalized) != StorageKeyVerdict.Valid || !string.Equals(normalized, folder + name, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var path = Path.Join(realFolder, name);
         if (Directory.Exists(path))
         {
