@@ -173,13 +173,22 @@ internal sealed class ListingHandler
             return;
         }
 
-        // 4. Only what the request could open: a protected sub-folder of an open folder is not shown.
+        // 3b. A folder reached through a link inside the root is listed only if the proof also covers where it really
+        // is, as a download of a linked file is (a link in an open folder must not show a protected one).
+        if (page.RealFolder is { } realFolder && !await _access.ConfirmRealKeyAsync(context, folder, realFolder))
+        {
+            return;
+        }
+
+        // 4. Only what the request could open: a protected sub-folder of an open folder is not shown, nor a link
+        // to something protected. Digests are those known for the version's real file; never queued from here.
         var rows = new List<ListingRow>(page.Entries.Count);
         foreach (var entry in page.Entries)
         {
-            if (await _access.CoversAsync(context, entry.Key))
+            if (await _access.CoversAsync(context, entry.Key)
+                && (string.Equals(entry.RealKey, entry.Key, StringComparison.Ordinal) || await _access.CoversAsync(context, entry.RealKey)))
             {
-                rows.Add(new ListingRow(entry, entry.ETag is { } etag ? _digests.KnownOf(entry.Key, etag)?.Get(ContentFacts.Sha256) : null));
+                rows.Add(new ListingRow(entry, entry.ETag is { } etag ? _digests.KnownOf(entry.RealKey, etag)?.Get(ContentFacts.Sha256) : null));
             }
         }
 

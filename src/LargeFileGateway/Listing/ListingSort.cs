@@ -64,7 +64,7 @@ internal readonly record struct ListingSort(ListingSortColumn Column, bool Desce
         _ => "name",
     };
 
-    /// <summary>The rows in this order; ties (and the name column) by ordinal name, so the order is the same every time.</summary>
+    /// <summary>The rows in this order; ties by ordinal name, ascending, so the order is the same every time.</summary>
     public List<ListingRow> Apply(IEnumerable<ListingRow> rows)
     {
         var sorted = new List<ListingRow>(rows);
@@ -80,14 +80,15 @@ internal readonly record struct ListingSort(ListingSortColumn Column, bool Desce
             {
                 ListingSortColumn.Size => a.Entry.Length.CompareTo(b.Entry.Length),
                 ListingSortColumn.Modified => a.Entry.LastModified.CompareTo(b.Entry.LastModified),
-                _ => 0,
+                _ => string.CompareOrdinal(a.Entry.Name, b.Entry.Name),
             };
-            if (byColumn == 0)
+            if (byColumn != 0)
             {
-                byColumn = string.CompareOrdinal(a.Entry.Name, b.Entry.Name);
+                return descending ? -byColumn : byColumn;
             }
 
-            return descending ? -byColumn : byColumn;
+            // Equal sizes or times stay in name order, whichever way the column goes.
+            return string.CompareOrdinal(a.Entry.Name, b.Entry.Name);
         });
         return sorted;
     }

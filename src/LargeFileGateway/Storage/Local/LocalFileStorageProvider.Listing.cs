@@ -43,7 +43,11 @@ internal sealed partial class LocalFileStorageProvider
                 }
             }
 
-            return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null));
+            var realKey = RelativeFolderKey(realFolder);
+            return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null)
+            {
+                RealFolder = string.Equals(realKey, folder, StringComparison.Ordinal) ? null : realKey,
+            });
         }
         catch (Exception ex) when (ex is DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -136,7 +140,7 @@ internal sealed partial class LocalFileStorageProvider
             }
 
             var modified = FileMetadata.ToHttpDatePrecision(new DateTimeOffset(Directory.GetLastWriteTimeUtc(real), TimeSpan.Zero));
-            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null);
+            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null) { RealKey = RelativeFolderKey(real) };
         }
 
         using var opened = TryOpen(folder + name);
@@ -146,6 +150,18 @@ internal sealed partial class LocalFileStorageProvider
         }
 
         var metadata = opened.Metadata;
-        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag);
+        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag) { RealKey = opened.RealKey ?? metadata.Key };
+    }
+
+    /// <summary>The key of a real folder inside the root: "" for the root, else its relative path ending in '/'.</summary>
+    private string RelativeFolderKey(string realFolder)
+    {
+        var relative = realFolder.AsSpan(_realRoot.Length).Trim(Path.DirectorySeparatorChar).ToString();
+        if (Path.DirectorySeparatorChar != '/')
+        {
+            relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+        }
+
+        return relative.Length == 0 ? string.Empty : relative + "/";
     }
 }
