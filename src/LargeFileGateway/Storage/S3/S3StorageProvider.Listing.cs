@@ -14,7 +14,11 @@ internal sealed partial class S3StorageProvider
 
     /// <remarks>
     /// One ListObjectsV2 per page (Prefix = the configured prefix and the folder, Delimiter '/', MaxKeys = the page
-    /// size, the continuation token as the cursor), through the pipeline like every other call. Common prefixes
+    /// size), through the pipeline like every other call. The cursor is StartAfter, made by the gateway from the
+    /// last key of the page (for a common prefix, the prefix followed by U+10FFFF, the greatest code point, so that
+    /// nothing under it comes again), not S3's continuation token: it works alike on every S3-compatible server
+    /// (s3rver's tokens need DES, which OpenSSL 3 dropped, and name the last object only, so the common prefixes
+    /// listed after it come again on the next page), and a forged cursor is only a key to start after. Common prefixes
     /// are folders; S3 has no empty folders but a "folder/" marker object, which is not an entry itself. A file's
     /// ETag is the validator a download sends only while the bucket has never had versioning: with versioning, a
     /// download's validator names the version id, which ListObjectsV2 does not give, so the entry's ETag is then
@@ -33,30 +37,38 @@ internal sealed partial class S3StorageProvider
         var answer = await RunAsync(token => SendListAsync(folder, cursor, pageSize, token), cancellationToken);
         if (answer is null)
         {
-            // A continuation token S3 refused (a forged or expired cursor): nothing more to list from there.
+            // A cursor S3 refused (a forged one): nothing more to list from there.
             return new FolderPage([], NextCursor: null);
         }
 
-        var entries = new List<FolderEntry>();
-        var markerSeen = false;
-        foreach (var prefix in answer.CommonPrefixes ?? [])
+        // In S3's order (UTF-8 bytes), keys and common prefixes together, at most a page: some servers (s3rver) do
+        // not count common prefixes towards MaxKeys. A common prefix sorts as everything under it.
+        var listed = (answer.S3Objects ?? []).Where(static item => item.Key is not null).Select(static item => (Sort: item.Key, Item: (S3Object?)item, Prefix: (string?)null))
+            .Concat((answer.CommonPrefixes ?? []).Select(static prefix => (Sort: prefix + "\U0010FFFF", Item: (S3Object?)null, Prefix: (string?)prefix)))
+            .OrderBy(static candidate => candidate.Sort, Utf8Order)
+            .ToList();
+        var more = answer.IsTruncated == true || listed.Count > pageSize;
+        if (listed.Count > pageSize)
         {
-            var key = prefix[_prefix.Length..];
-            if (IsEntry(folder, key[..^1]))
-            {
-                entries.Add(new FolderEntry(key, key[folder.Length..^1], IsFolder: true, Length: 0, DateTimeOffset.MinValue, ETag: null));
-            }
+            listed.RemoveRange(pageSize, listed.Count - pageSize);
         }
 
-        foreach (var item in answer.S3Objects ?? [])
+        var entries = new List<FolderEntry>(listed.Count);
+        foreach (var (_, item, prefix) in listed)
         {
-            var key = item.Key[_prefix.Length..];
-            if (key.Length == folder.Length)
+            if (prefix is not null)
             {
-                markerSeen = true;
+                var folderKey = prefix[_prefix.Length..];
+                if (IsEntry(folder, folderKey[..^1]))
+                {
+                    entries.Add(new FolderEntry(folderKey, folderKey[folder.Length..^1], IsFolder: true, Length: 0, DateTimeOffset.MinValue, ETag: null));
+                }
+
                 continue;
             }
 
+            // The "folder/" marker object itself (key == folder) is no entry: IsEntry wants a name after the folder.
+            var key = item!.Key[_prefix.Length..];
             if (IsEntry(folder, key) && item.Size is >= 0 and { } size && !string.IsNullOrEmpty(item.ETag))
             {
                 entries.Add(new FolderEntry(key, key[folder.Length..], IsFolder: false, size, FileMetadata.ToHttpDatePrecision(AsUtc(item.LastModified)),
@@ -64,15 +76,20 @@ internal sealed partial class S3StorageProvider
             }
         }
 
-        // S3 has a folder as long as some key starts with it: nothing at all under it, on the first page, is no folder.
-        if (folder.Length > 0 && cursor is null && entries.Count == 0 && !markerSeen && (answer.KeyCount ?? 0) == 0)
+        // S3 has a folder as long as some key starts with it (its marker included): nothing at all, on the first page, is no folder.
+        if (folder.Length > 0 && cursor is null && listed.Count == 0)
         {
             return null;
         }
 
         entries.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
-        return new FolderPage(entries, answer.IsTruncated == true && !string.IsNullOrEmpty(answer.NextContinuationToken) ? answer.NextContinuationToken : null);
+
+        // Without the configured prefix: the cursor goes to clients, the bucket's layout does not.
+        return new FolderPage(entries, more && listed.Count > 0 ? listed[^1].Sort[_prefix.Length..] : null);
     }
+
+    private static readonly Comparer<string> Utf8Order = Comparer<string>.Create(static (a, b)
+        => System.Text.Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(b)));
 
     /// <summary>
     /// Whether the bucket has (or had) versioning on. A server that does not implement versioning (501) has no
@@ -112,11 +129,12 @@ internal sealed partial class S3StorageProvider
                 Prefix = _prefix + folder,
                 Delimiter = "/",
                 MaxKeys = Math.Min(pageSize, 1000),
-                ContinuationToken = cursor,
+                StartAfter = cursor is null ? null : _prefix + cursor,
             }, cancellationToken);
         }
         catch (AmazonS3Exception ex) when (cursor is not null && ex.StatusCode == HttpStatusCode.BadRequest)
         {
+            // A cursor S3 will not start after (outside the prefix, too long): nothing more from there.
             return null;
         }
         catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException && !IsTransient(ex))
