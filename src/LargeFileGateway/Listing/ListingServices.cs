@@ -21,31 +21,40 @@ internal static class ListingServices
     }
 
     /// <summary>
-    /// <c>GET /</c>, chosen once at start: the root listing when the listing is on; else the dashboard when
-    /// <c>Gateway:Events:Access</c> lets anyone see it (through its own access filter, as at <c>/dashboard</c>);
-    /// else a plain page naming the service and its URL space.
+    /// <c>GET /</c>: the root listing when the listing is on; else the dashboard when <c>Gateway:Events:Access</c> lets
+    /// anyone see it (through its own access filter, as at <c>/dashboard</c>); else a plain page naming the service
+    /// and its URL space. Decided per request from options read on first use, so that a bad configuration is still
+    /// reported all at once by the start-up validation, not by this mapping.
     /// </summary>
     public static WebApplication MapHomePage(this WebApplication app)
     {
-        var handler = app.Services.GetRequiredService<ListingHandler>();
-        var events = app.Services.GetRequiredService<IOptions<EventsOptions>>().Value.Access != EventsAccessMode.Off;
-        if (handler.IsEnabled)
+        app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], static async (HttpContext context, ListingHandler listing, IOptions<EventsOptions> events,
+            IOptions<ArchivesOptions> archives, EventsAccessFilter eventsAccess) =>
         {
-            app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => handler.HandleAsync(context, string.Empty));
-        }
-        else if (events)
+            if (listing.IsEnabled)
+            {
+                await listing.HandleAsync(context, string.Empty);
+            }
+            else if (events.Value.Access != EventsAccessMode.Off && HttpMethods.IsGet(context.Request.Method))
+            {
+                var answer = await eventsAccess.InvokeAsync(new DefaultEndpointFilterInvocationContext(context), _ => ValueTask.FromResult<object?>(DashboardPage.Serve(context)));
+                if (answer is IResult result)
+                {
+                    await result.ExecuteAsync(context);
+                }
+            }
+            else
+            {
+                await ServicePage.ServeAsync(context, archives.Value.Enabled, events.Value.Access != EventsAccessMode.Off);
+            }
+        });
+        app.Lifetime.ApplicationStarted.Register(() =>
         {
-            app.MapGet("/", DashboardPage.Serve).AddEndpointFilter<EventsAccessFilter>();
-        }
-        else
-        {
-            var archives = app.Services.GetRequiredService<IOptions<ArchivesOptions>>().Value.Enabled;
-            app.MapMethods("/", [HttpMethods.Get, HttpMethods.Head], (HttpContext context) => ServicePage.ServeAsync(context, archives, events));
-        }
-
-        var logger = app.Services.GetRequiredService<ILogger<ListingHandler>>();
-        var state = handler.IsEnabled ? "on" : "off";
-        app.Lifetime.ApplicationStarted.Register(() => Log.ListingConfigured(logger, state, handler.PageSize, handler.StorageLists, handler.ArchiveLinks));
+            var handler = app.Services.GetRequiredService<ListingHandler>();
+            var logger = app.Services.GetRequiredService<ILogger<ListingHandler>>();
+            var state = handler.IsEnabled ? "on" : "off";
+            Log.ListingConfigured(logger, state, handler.PageSize, handler.StorageLists, handler.ArchiveLinks);
+        });
         return app;
     }
 }
