@@ -117,7 +117,8 @@ internal static class ListingHtml
             unit++;
         }
 
-        return value.ToString(value < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
+        // One decimal below 10 as it will be printed (9.96 prints as "10", not "10.0").
+        return value.ToString(Math.Round(value, 1) < 10 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
     }
 
     private static void AppendBreadcrumbs(StringBuilder html, string folderKey, ListingLinks links)
