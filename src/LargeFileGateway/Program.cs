@@ -5,6 +5,7 @@ using LargeFileGateway.Digests;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Hosting;
 using LargeFileGateway.Limits;
+using LargeFileGateway.Listing;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
@@ -72,6 +73,7 @@ public static class Program
         builder.Services.AddCrossOrigin();
         builder.Services.AddLimits();
         builder.Services.AddDownloads();
+        builder.Services.AddListing();
         builder.Services.AddDigests(builder.Configuration);
         builder.Services.AddArchives();
         builder.Services.AddTransferProgress();
@@ -89,6 +91,7 @@ public static class Program
         app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
         app.MapArchives();
         app.MapTransferProgress();
+        app.MapHomePage();
         app.Lifetime.ApplicationStarted.Register(() => StartupLog.Write(app.Services, createdSampleRoot));
         return app;
     }

@@ -23,6 +23,7 @@ internal sealed class ArchiveMembers
     public const int PageSize = 4096;
 
     private readonly IListableStorage? _storage;
+    private readonly IStorageProvider _files;
     private readonly AccessGate _access;
     private readonly int _maxEntries;
     private readonly long _maxBytes;
@@ -30,6 +31,7 @@ internal sealed class ArchiveMembers
     public ArchiveMembers(IStorageProvider storage, AccessGate access, IOptions<ArchivesOptions> options)
     {
         _storage = storage as IListableStorage;
+        _files = storage;
         _access = access;
         _maxEntries = options.Value.MaxEntries;
         _maxBytes = options.Value.MaxBytes;
@@ -90,8 +92,21 @@ internal sealed class ArchiveMembers
                 continue;
             }
 
-            members.Add(new ArchiveMember(entry.Key, entry.Length, entry.LastModified, entry.ETag));
-            bytes += entry.Length;
+            // A listing that cannot name the validator downloads use (a versioned S3 bucket: the version id is not
+            // listed) leaves it out; the member is then looked up as a download would, and a file gone since the
+            // listing is left out.
+            var member = entry.ETag is not null
+                ? new ArchiveMember(entry.Key, entry.Length, entry.LastModified, entry.ETag)
+                : await _files.GetMetadataAsync(entry.Key, cancellationToken) is { } metadata
+                    ? new ArchiveMember(metadata.Key, metadata.Length, metadata.LastModified, metadata.ETag)
+                    : (ArchiveMember?)null;
+            if (member is not { } found)
+            {
+                continue;
+            }
+
+            members.Add(found);
+            bytes += found.Length;
             if (members.Count > _maxEntries)
             {
                 return new ArchiveWalk(ArchiveWalkOutcome.TooManyEntries, members, bytes);

@@ -29,6 +29,14 @@ internal sealed class KnownDigests
     public bool IsEnabled => _store is not null;
 
     /// <summary>
+    /// The facts already stored for <paramref name="key"/> at <paramref name="validator"/>, or null; unlike
+    /// <see cref="FactsOf"/> it never queues the version: a listing shows what is known, and looking at a folder
+    /// does not set the worker hashing every file in it.
+    /// </summary>
+    public ContentFacts? KnownOf(string key, Microsoft.Net.Http.Headers.EntityTagHeaderValue validator)
+        => _store?.Find(new FileVersion(key, validator.ToString()));
+
+    /// <summary>
     /// What is known of the bytes <paramref name="representation"/> serves, keyed by the file they really come from
     /// (a link inside the root shares its target's facts) and its strong validator.
     /// </summary>

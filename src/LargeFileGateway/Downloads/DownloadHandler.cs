@@ -3,6 +3,7 @@ using LargeFileGateway.Access;
 using LargeFileGateway.AccessLog;
 using LargeFileGateway.Digests;
 using LargeFileGateway.Limits;
+using LargeFileGateway.Listing;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Progress;
 using LargeFileGateway.Security;
@@ -41,11 +42,13 @@ internal sealed class DownloadHandler
     private readonly AccessLogWriter _accessLogWriter;
     private readonly ConnectionLimits _limits;
     private readonly KnownDigests _digests;
+    private readonly ListingHandler _listing;
 
     public DownloadHandler(AccessGate access, StoredFileSource files, ResponsePlanner planner, ResponseHeadersWriter headers, BodyWriter body,
         GatewayMetrics metrics, TransferRegistry transfers, ILogger<DownloadHandler> logger, ILoggerFactory loggerFactory, AccessLogWriter accessLogWriter,
-        ConnectionLimits limits, KnownDigests digests)
+        ConnectionLimits limits, KnownDigests digests, ListingHandler listing)
     {
+        _listing = listing;
         _digests = digests;
         _limits = limits;
         _accessLog = loggerFactory.CreateLogger(AccessLogCategory);
@@ -60,8 +63,15 @@ internal sealed class DownloadHandler
         _logger = logger;
     }
 
-    /// <summary>A stored file: <c>/files/{**key}</c>.</summary>
-    public Task HandleAsync(HttpContext context, string? requestedPath) => HandleAsync(context, requestedPath, _files);
+    /// <summary>
+    /// <c>/files/{**key}</c>: a stored file, or, for a path ending in '/' (or none: <c>/files/</c>), the folder's
+    /// listing, which is no download (no download metrics, no slot). With the listing off such a path goes on as any
+    /// other and is found nowhere.
+    /// </summary>
+    public Task HandleAsync(HttpContext context, string? requestedPath)
+        => _listing.IsEnabled && (string.IsNullOrEmpty(requestedPath) || requestedPath.EndsWith('/'))
+            ? _listing.HandleAsync(context, requestedPath)
+            : HandleAsync(context, requestedPath, _files);
 
     /// <summary>What <paramref name="source"/> serves for <paramref name="requestedPath"/>, through the same flow as a file.</summary>
     public async Task HandleAsync(HttpContext context, string? requestedPath, IRepresentationSource source)

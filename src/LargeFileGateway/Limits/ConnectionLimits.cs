@@ -112,6 +112,30 @@ internal sealed class ConnectionLimits : IDisposable
         return lease;
     }
 
+    /// <summary>
+    /// Takes only a request of the minute's budget, for answers that hold no download (a folder listing: a page that
+    /// is over at once, but costs storage calls, so it counts like any other request). When refused, the 429 is
+    /// written and false returned.
+    /// </summary>
+    public async ValueTask<bool> TryCountRequestAsync(HttpContext context)
+    {
+        if (_requestsPerClient is null)
+        {
+            return true;
+        }
+
+        var client = ClientOf(context);
+        using var request = _requestsPerClient.AttemptAcquire(client);
+        if (request.IsAcquired)
+        {
+            return true;
+        }
+
+        var retryAfter = request.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        await RefuseAsync(context, client, LimitRefusalReason.RequestsPerClientPerMinute, _options.RequestsPerClientPerMinute, retryAfter);
+        return false;
+    }
+
     public void Dispose()
     {
         _slots.Dispose();

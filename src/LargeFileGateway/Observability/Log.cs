@@ -303,4 +303,30 @@ internal static partial class Log
     [LoggerMessage(EventId = 941, EventName = nameof(ArchiveCrcRead), Level = LogLevel.Debug,
         Message = "Archive of {Folder}: reading {Member} ({Length} bytes) for its CRC-32, which a range after it needs and nobody computed yet")]
     public static partial void ArchiveCrcRead(ILogger logger, string folder, string member, long length);
+
+    // Folder listings (Listing/): 920-939.
+
+    [LoggerMessage(EventId = 920, EventName = nameof(ListingServed), Level = LogLevel.Debug,
+        Message = "Listed {Folder} as {Format}: {Shown} entries shown, {Hidden} hidden by access, more follow {HasMore}")]
+    public static partial void ListingServed(ILogger logger, string folder, string format, int shown, int hidden, bool hasMore);
+
+    [LoggerMessage(EventId = 921, EventName = nameof(ListingNotFound), Level = LogLevel.Debug,
+        Message = "No folder {Folder} to list (missing, hidden, or storage without folders)")]
+    public static partial void ListingNotFound(ILogger logger, string folder);
+
+    [LoggerMessage(EventId = 922, EventName = nameof(ListingCursorRefused), Level = LogLevel.Debug,
+        Message = "Listing of {Folder} refused: the cursor or limit of the query is not one the gateway made")]
+    public static partial void ListingCursorRefused(ILogger logger, string folder);
+
+    [LoggerMessage(EventId = 923, EventName = nameof(ListingStorageUnavailable), Level = LogLevel.Warning,
+        Message = "Storage unavailable while listing {Folder}: {Reason}")]
+    public static partial void ListingStorageUnavailable(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(EventId = 924, EventName = nameof(FolderRedirected), Level = LogLevel.Debug,
+        Message = "{Key} is a folder: redirected to its listing")]
+    public static partial void FolderRedirected(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 925, EventName = nameof(ListingConfigured), Level = LogLevel.Information,
+        Message = "Folder listing {State}: page size {PageSize}, storage lists folders {StorageLists}, zip links {ArchiveLinks}")]
+    public static partial void ListingConfigured(ILogger logger, string state, int pageSize, bool storageLists, bool archiveLinks);
 }

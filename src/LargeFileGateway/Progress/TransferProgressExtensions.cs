@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Progress;
 
-/// <summary>Registers transfer tracking and maps <c>/events</c> and the dashboard, for Program.cs.</summary>
+/// <summary>
+/// Registers transfer tracking and maps <c>/events</c> and the dashboard, for Program.cs. <c>/</c> shows the dashboard
+/// only when the listing is off (Listing/ListingServices.MapHomePage decides).
+/// </summary>
 internal static class TransferProgressExtensions
 {
     public static IServiceCollection AddTransferProgress(this IServiceCollection services)
@@ -26,7 +29,6 @@ internal static class TransferProgressExtensions
     {
         var group = app.MapGroup(string.Empty).AddEndpointFilter<EventsAccessFilter>();
         group.MapGet("/events", TransferEventsEndpoint.StreamAsync);
-        group.MapGet("/", DashboardPage.Serve);
         group.MapGet("/dashboard", DashboardPage.Serve);
         app.Lifetime.ApplicationStarted.Register(() =>
         {

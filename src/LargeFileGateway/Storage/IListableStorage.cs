@@ -34,9 +34,17 @@ internal interface IListableStorage
 /// <param name="IsFolder">True for a folder.</param>
 /// <param name="Length">A file's exact length; 0 for a folder.</param>
 /// <param name="LastModified">Last modification, truncated to whole seconds; a folder's may be unknown (MinValue).</param>
-/// <param name="ETag">A file's strong validator, the same a download of <paramref name="Key"/> sends; null for a folder.</param>
+/// <param name="ETag">A file's strong validator, the same a download of <paramref name="Key"/> sends; null for a folder, and null
+/// for a file when the listing cannot tell it (a versioned S3 bucket: a download's validator names the version id, which
+/// ListObjectsV2 does not give; <see cref="IStorageProvider.GetMetadataAsync"/> does).</param>
 internal sealed record FolderEntry(string Key, string Name, bool IsFolder, long Length, DateTimeOffset LastModified, EntityTagHeaderValue? ETag)
 {
+    /// <summary>
+    /// Where the entry really is, when a symbolic link inside the root leads elsewhere (a file's real key, a folder's
+    /// ending in <c>/</c>); else <see cref="Key"/>. Access is checked on both, as a download checks both.
+    /// </summary>
+    public string RealKey { get; init; } = Key;
+
     /// <summary>The file's metadata, as <see cref="IStorageProvider.GetMetadataAsync"/> would give it.</summary>
     public FileMetadata ToMetadata() => IsFolder
         ? throw new InvalidOperationException("A folder has no file metadata.")
@@ -46,4 +54,8 @@ internal sealed record FolderEntry(string Key, string Name, bool IsFolder, long 
 /// <summary>One page of a folder listing.</summary>
 /// <param name="Entries">In ordinal order of name.</param>
 /// <param name="NextCursor">What to pass for the next page; null on the last page. Opaque to callers.</param>
-internal sealed record FolderPage(IReadOnlyList<FolderEntry> Entries, string? NextCursor);
+internal sealed record FolderPage(IReadOnlyList<FolderEntry> Entries, string? NextCursor)
+{
+    /// <summary>The folder's real key when a symbolic link inside the root led to it (so that access is checked there too); else null.</summary>
+    public string? RealFolder { get; init; }
+}

@@ -13,7 +13,7 @@ namespace LargeFileGateway.Storage;
 /// entry is dropped, so the next request sees the new version. "Not found" is not cached: an upload shows at once.
 /// Entries expire on <see cref="TimeProvider"/> time (the gateway's clock from DI), so tests move it by hand.
 /// </remarks>
-internal sealed class MetadataCachingStorageProvider : IStorageProvider, IMetadataCache, IDisposable
+internal sealed class MetadataCachingStorageProvider : IStorageProvider, IMetadataCache, IListableStorage, IDisposable
 {
     private readonly IStorageProvider _inner;
     private readonly MemoryCache _cache;
@@ -60,6 +60,13 @@ internal sealed class MetadataCachingStorageProvider : IStorageProvider, IMetada
             throw;
         }
     }
+
+    /// <summary>
+    /// The inner provider's listing, never cached (a listing shows what is there now); null for every folder when the
+    /// inner provider has no folders (HttpOrigin).
+    /// </summary>
+    public ValueTask<FolderPage?> ListAsync(string folder, string? cursor, int pageSize, CancellationToken cancellationToken)
+        => _inner is IListableStorage listable ? listable.ListAsync(folder, cursor, pageSize, cancellationToken) : ValueTask.FromResult<FolderPage?>(null);
 
     public void Invalidate(string key) => _cache.Remove(key);
 

@@ -55,6 +55,10 @@ internal abstract class RemoteStorageProvider<TAnswer> : IStorageProvider
         }
     }
 
+    /// <summary>Runs one more kind of storage call (a folder listing) through the same pipeline as lookups and reads.</summary>
+    protected ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+        => _pipeline.ExecuteAsync(call, cancellationToken);
+
     /// <summary>One metadata lookup attempt for a servable key: null for "not found", never an SDK exception.</summary>
     protected abstract ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken);
 

@@ -13,7 +13,8 @@ public sealed class EventsAccessTests : IDisposable
 
     [Theory]
     [InlineData(null, "events", null, HttpStatusCode.NotFound)]
-    [InlineData(null, "", null, HttpStatusCode.NotFound)]
+    // Issue 15: "/" with the dashboard off is a plain page naming the service (Listing/ServicePage), not a 404.
+    [InlineData(null, "", null, HttpStatusCode.OK)]
     [InlineData("Off", "events", null, HttpStatusCode.NotFound)]
     [InlineData("Off", "dashboard", null, HttpStatusCode.NotFound)]
     [InlineData("Open", "events", null, HttpStatusCode.OK)]

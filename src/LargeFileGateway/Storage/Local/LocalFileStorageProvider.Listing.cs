@@ -1,4 +1,5 @@
 using System.IO.Enumeration;
+using LargeFileGateway.Security;
 
 namespace LargeFileGateway.Storage.Local;
 
@@ -42,10 +43,15 @@ internal sealed partial class LocalFileStorageProvider
                 }
             }
 
-            return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null));
+            var realKey = RelativeFolderKey(realFolder);
+            return ValueTask.FromResult<FolderPage?>(new FolderPage(entries, more && names.Count > 0 ? names[^1] : null)
+            {
+                RealFolder = string.Equals(realKey, folder, StringComparison.Ordinal) ? null : realKey,
+            });
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception ex) when (ex is DirectoryNotFoundException or UnauthorizedAccessException)
         {
+            // Gone since the check, or not readable by us: like a file it cannot open, "no such folder".
             return ValueTask.FromResult<FolderPage?>(null);
         }
         catch (IOException ex)
@@ -116,6 +122,13 @@ internal sealed partial class LocalFileStorageProvider
     /// <summary>One entry, or null when a download of its key would not serve it (or a folder it could not enter).</summary>
     private FolderEntry? Describe(string folder, string realFolder, string name)
     {
+        // A name the request path cannot carry as it is (a control character, a backslash, a literal "%2e") would be
+        // refused when its link is followed: a download of that key is refused, so it is no entry either.
+        if (StorageKey.TryNormalize(folder + name, out var normalized) != StorageKeyVerdict.Valid || !string.Equals(normalized, folder + name, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var path = Path.Join(realFolder, name);
         if (Directory.Exists(path))
         {
@@ -127,7 +140,7 @@ internal sealed partial class LocalFileStorageProvider
             }
 
             var modified = FileMetadata.ToHttpDatePrecision(new DateTimeOffset(Directory.GetLastWriteTimeUtc(real), TimeSpan.Zero));
-            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null);
+            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null) { RealKey = RelativeFolderKey(real) };
         }
 
         using var opened = TryOpen(folder + name);
@@ -137,6 +150,18 @@ internal sealed partial class LocalFileStorageProvider
         }
 
         var metadata = opened.Metadata;
-        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag);
+        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag) { RealKey = opened.RealKey ?? metadata.Key };
+    }
+
+    /// <summary>The key of a real folder inside the root: "" for the root, else its relative path ending in '/'.</summary>
+    private string RelativeFolderKey(string realFolder)
+    {
+        var relative = realFolder.AsSpan(_realRoot.Length).Trim(Path.DirectorySeparatorChar).ToString();
+        if (Path.DirectorySeparatorChar != '/')
+        {
+            relative = relative.Replace(Path.DirectorySeparatorChar, '/');
+        }
+
+        return relative.Length == 0 ? string.Empty : relative + "/";
     }
 }

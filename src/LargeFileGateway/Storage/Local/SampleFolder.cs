@@ -14,6 +14,9 @@ internal static class SampleFolder
     public const string ReadmeName = "README.txt";
     public const string UnicodeSampleName = "季度报告 2024.txt";
 
+    /// <summary>A sub-folder with two small files, so that the listing and the zip of a folder have something to show.</summary>
+    public const string SubFolderName = "docs";
+
     /// <summary>Size of the sample: big enough to try ranges, resume and multi-connection clients on.</summary>
     public const int SampleSizeBytes = 8 * 1024 * 1024;
 
@@ -38,6 +41,13 @@ internal static class SampleFolder
 
             """, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         File.WriteAllText(Path.Combine(root, UnicodeSampleName), "A file whose name is not ASCII: browsers save it under this very name.\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        var docs = Directory.CreateDirectory(Path.Combine(root, SubFolderName)).FullName;
+        File.WriteAllText(Path.Combine(docs, "getting-started.txt"), """
+            Browse this folder at /files/docs/ (HTML, or JSON with Accept: application/json),
+            or fetch all of it as one resumable zip at /archives/docs.zip.
+
+            """, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(Path.Combine(docs, "notes.md"), "# Notes\n\nA second file, so that the folder lists more than one entry.\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return true;
     }
 }

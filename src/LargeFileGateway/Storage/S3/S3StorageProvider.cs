@@ -30,7 +30,7 @@ namespace LargeFileGateway.Storage.S3;
 /// exception leaves this class.
 /// </para>
 /// </remarks>
-internal sealed class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IFullObjectChecksumSource, IDisposable
+internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IFullObjectChecksumSource, IListableStorage, IDisposable
 {
     /// <summary>Separates the S3 ETag from the version id in the gateway's validator; S3 ETags are hex and '-' only.</summary>
     private const char VersionSeparator = '@';

@@ -38,7 +38,9 @@ public sealed partial class S3rverProcess : S3Server
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { script, "--directory", data.Path, "--address", "127.0.0.1", "--port", "0", "--silent" })
+        // s3rver makes the NextContinuationToken of every truncated ListObjectsV2 answer with DES, which OpenSSL 3 (Node
+        // 17 and later) keeps only in its legacy provider: without it a paged listing is a 500.
+        foreach (var argument in new[] { "--openssl-legacy-provider", script, "--directory", data.Path, "--address", "127.0.0.1", "--port", "0", "--silent" })
         {
             start.ArgumentList.Add(argument);
         }
