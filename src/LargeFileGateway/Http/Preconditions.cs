@@ -49,7 +49,7 @@ internal static class Preconditions
     /// Step 5 of RFC 9110 §13.2.2: whether a Range may be honoured. Call only when the request has a Range.
     /// True when there is no If-Range, or it names the current representation exactly.
     /// </summary>
-    public static bool IfRangeAllowsRange(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, DateTimeOffset now)
+    public static bool IfRangeAllowsRange(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset? lastModified, DateTimeOffset now)
     {
         if (!request.Headers.ContainsKey(HeaderNames.IfRange))
         {
@@ -66,7 +66,8 @@ internal static class Preconditions
                 // RFC 9110 §13.1.5: the date must equal Last-Modified exactly (not "not newer than", the old
                 // ASP.NET behaviour), and a date is only a validator when Last-Modified is strong, i.e. at
                 // least one second older than the response (§8.8.2.2).
-                return date == lastModified && now - lastModified >= TimeSpan.FromSeconds(1);
+                // A representation whose Last-Modified is no validator (an archive) passes null: only its ETag matches.
+                return lastModified is { } current && date == current && now - current >= TimeSpan.FromSeconds(1);
 
             default:
                 // Present but unparsable: we cannot tell it is current, so send the whole representation.
