@@ -28,6 +28,26 @@ public sealed class ArchiveReviewTests : IDisposable
         using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
         Assert.Equal(["plain.txt"], zip.Entries.Select(e => e.FullName));
     }
+
+    [Fact]
+    public async Task FolderLinkToItself_ArchiveHoldsTheFolderOnce()
+    {
+        // box/again -> box: before, the walk went down box/again/again/... to the key length limit (about 2,000
+        // levels, a listing and an open per file at each), and the zip held every file once per level.
+        File.WriteAllText(_root.Combine("box", "a.txt").EnsureFolder(), "a");
+        File.WriteAllText(_root.Combine("box", "b.txt"), "b");
+        File.CreateSymbolicLink(_root.Combine("box", "again"), _root.Combine("box"));
+        Directory.CreateDirectory(_root.Combine("other"));
+        File.WriteAllText(_root.Combine("other", "o.txt"), "o");
+        File.CreateSymbolicLink(_root.Combine("box", "to-other"), _root.Combine("other"));
+        File.CreateSymbolicLink(_root.Combine("other", "back"), _root.Combine("box"));
+        await using var server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Archives:Enabled=true", "--Gateway:Archives:MaxEntries=5000");
+
+        var bytes = await server.Client.GetByteArrayAsync("archives/box.zip");
+
+        using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+        Assert.Equal(["a.txt", "b.txt", "to-other/o.txt"], zip.Entries.Select(e => e.FullName));
+    }
 }
 
 internal static class ReviewPathExtensions
