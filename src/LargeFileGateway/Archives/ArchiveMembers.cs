@@ -74,7 +74,10 @@ internal sealed class ArchiveMembers
             }
 
             var entry = level.Page.Entries[level.Index++];
-            if (!IsServableKey(entry) || !await _access.CoversAsync(context, entry.Key))
+            // A link inside the root is packed only when the proof also covers where it leads, as for its download
+            // (AccessGate.ConfirmRealKeyAsync): a link in an open folder must not pack a protected file.
+            if (!IsServableKey(entry) || !await _access.CoversAsync(context, entry.Key)
+                || (entry.RealKey is { } realKey && !await _access.CoversAsync(context, realKey)))
             {
                 continue;
             }

@@ -35,7 +35,11 @@ internal interface IListableStorage
 /// <param name="Length">A file's exact length; 0 for a folder.</param>
 /// <param name="LastModified">Last modification, truncated to whole seconds; a folder's may be unknown (MinValue).</param>
 /// <param name="ETag">A file's strong validator, the same a download of <paramref name="Key"/> sends; null for a folder.</param>
-internal sealed record FolderEntry(string Key, string Name, bool IsFolder, long Length, DateTimeOffset LastModified, EntityTagHeaderValue? ETag)
+/// <param name="RealKey">
+/// Where the entry really is when its key goes through a link inside the root (a folder's ending in <c>/</c>); null
+/// when that is the key itself. Access must cover it too, as it must for a download of the key.
+/// </param>
+internal sealed record FolderEntry(string Key, string Name, bool IsFolder, long Length, DateTimeOffset LastModified, EntityTagHeaderValue? ETag, string? RealKey = null)
 {
     /// <summary>The file's metadata, as <see cref="IStorageProvider.GetMetadataAsync"/> would give it.</summary>
     public FileMetadata ToMetadata() => IsFolder

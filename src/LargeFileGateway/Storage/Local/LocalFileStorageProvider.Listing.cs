@@ -55,6 +55,12 @@ internal sealed partial class LocalFileStorageProvider
         }
     }
 
+    private string RealKeyOf(string real)
+    {
+        var relative = real.AsSpan(_realRoot.Length).TrimStart(Path.DirectorySeparatorChar).ToString();
+        return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
+    }
+
     private static bool LeadsBack(string real, List<string> onTheWay)
     {
         foreach (var passed in onTheWay)
@@ -159,7 +165,9 @@ internal sealed partial class LocalFileStorageProvider
             }
 
             var modified = FileMetadata.ToHttpDatePrecision(new DateTimeOffset(Directory.GetLastWriteTimeUtc(real), TimeSpan.Zero));
-            return new FolderEntry(folder + name + "/", name, IsFolder: true, Length: 0, modified, ETag: null);
+            var key = folder + name + "/";
+            var realKey = RealKeyOf(real) + "/";
+            return new FolderEntry(key, name, IsFolder: true, Length: 0, modified, ETag: null, string.Equals(realKey, key, StringComparison.Ordinal) ? null : realKey);
         }
 
         using var opened = TryOpen(folder + name);
@@ -169,6 +177,7 @@ internal sealed partial class LocalFileStorageProvider
         }
 
         var metadata = opened.Metadata;
-        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag);
+        var realFileKey = opened.RealKey is { } r && !string.Equals(r, metadata.Key, StringComparison.Ordinal) ? r : null;
+        return new FolderEntry(metadata.Key, name, IsFolder: false, metadata.Length, metadata.LastModified, metadata.ETag, realFileKey);
     }
 }
