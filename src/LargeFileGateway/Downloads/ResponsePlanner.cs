@@ -32,7 +32,7 @@ internal sealed class ResponsePlanner
     {
         var request = context.Request;
         var headers = request.GetTypedHeaders();
-        switch (Preconditions.Evaluate(headers, representation.ETag, representation.LastModified))
+        switch (Preconditions.Evaluate(headers, representation.ETag, representation.LastModified, representation.LastModifiedIsValidator))
         {
             case PreconditionOutcome.NotModified:
                 return new ResponsePlan(ResponseKind.NotModified, RangeRequest.WholeRepresentation);

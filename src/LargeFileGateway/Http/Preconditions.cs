@@ -9,7 +9,9 @@ namespace LargeFileGateway.Http;
 /// </summary>
 internal static class Preconditions
 {
-    public static PreconditionOutcome Evaluate(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    // lastModifiedIsValidator: false when Last-Modified may stay while the bytes change (an archive: its newest
+    // member's time); a 304 is then answered only for a matching ETag, never for If-Modified-Since.
+    public static PreconditionOutcome Evaluate(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, bool lastModifiedIsValidator = true)
     {
         var headers = request.Headers;
 
@@ -37,7 +39,7 @@ internal static class Preconditions
         }
 
         // Step 4: If-Modified-Since only when If-None-Match is absent; an invalid date is ignored (§13.1.3).
-        if (request.IfModifiedSince is { } modifiedSince && lastModified <= modifiedSince)
+        if (lastModifiedIsValidator && request.IfModifiedSince is { } modifiedSince && lastModified <= modifiedSince)
         {
             return PreconditionOutcome.NotModified;
         }

@@ -116,6 +116,24 @@ public sealed class ArchiveChangeTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task IfModifiedSinceTheOldLastModifiedAfterAnOlderMemberWasDeleted_200NotA304()
+    {
+        TestFiles.WriteRandom(_root.Combine("box", "a.bin"), 1000, seed: 10);
+        TestFiles.WriteRandom(_root.Combine("box", "b.bin"), 1000, seed: 11);
+        File.SetLastWriteTimeUtc(_root.Combine("box", "a.bin"), DateTime.UtcNow.AddHours(-1));
+        File.SetLastWriteTimeUtc(_root.Combine("box", "b.bin"), DateTime.UtcNow.AddHours(-2));
+        await using var server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Archives:Enabled=true");
+        using var before = await server.Client.GetAsync("archives/box.zip");
+        File.Delete(_root.Combine("box", "b.bin"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "archives/box.zip");
+        request.Headers.IfModifiedSince = before.Content.Headers.LastModified;
+
+        using var response = await server.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
     // A new version the way publishers write one: a temporary file renamed over the old name (new inode and mtime).
     private static void Replace(string path, int length, int seed)
     {
