@@ -76,7 +76,10 @@ internal sealed class ArchiveMembers
             }
 
             var entry = level.Page.Entries[level.Index++];
-            if (!await _access.CoversAsync(context, entry.Key))
+            // A link inside the root is packed only when the proof also covers where it leads, as for its download
+            // (AccessGate.ConfirmRealKeyAsync): a link in an open folder must not pack a protected file.
+            if (!IsServableKey(entry) || !await _access.CoversAsync(context, entry.Key)
+                || (!string.Equals(entry.RealKey, entry.Key, StringComparison.Ordinal) && !await _access.CoversAsync(context, entry.RealKey)))
             {
                 continue;
             }
@@ -120,6 +123,18 @@ internal sealed class ArchiveMembers
 
         members.TrimExcess();
         return new ArchiveWalk(ArchiveWalkOutcome.Complete, members, bytes);
+    }
+
+    /// <summary>
+    /// True when a download could ask for the entry's key: <see cref="Security.StorageKey"/> gives it back unchanged.
+    /// A name on disk may hold what a request path may not (control characters: an ESC that recolours the terminal
+    /// of whoever runs <c>unzip -l</c>, a newline that forges a line of a listing), and a zip name is not checked again.
+    /// </summary>
+    private static bool IsServableKey(FolderEntry entry)
+    {
+        var key = entry.IsFolder ? entry.Key.TrimEnd('/') : entry.Key;
+        return Security.StorageKey.TryNormalize(key, out var normalized) == Security.StorageKeyVerdict.Valid
+            && string.Equals(normalized, key, StringComparison.Ordinal);
     }
 
     /// <summary>One folder being walked: the page in hand and how far into it the walk is.</summary>

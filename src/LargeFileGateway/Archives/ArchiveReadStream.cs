@@ -161,7 +161,10 @@ internal sealed class ArchiveReadStream : Stream
     {
         await CloseMemberAsync();
         _memberEntry = entry;
-        if (_archive.IsCrcKnown(entry))
+
+        // From its first byte a member is always hashed, known CRC or not: the descriptor then carries the CRC of the
+        // bytes sent, even when other bytes went by the same validator (a copy that kept length and mtime).
+        if (offset > 0 && _archive.IsCrcKnown(entry))
         {
             _member = await _archive.OpenMemberAsync(entry, offset, cancellationToken);
             _memberOffset = offset;

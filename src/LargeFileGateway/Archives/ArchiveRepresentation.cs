@@ -47,6 +47,9 @@ internal sealed class ArchiveRepresentation : Representation
 
     public ZipLayout Layout { get; }
 
+    /// <summary>The newest member's time stays when an older member goes or comes: If-Range needs the ETag.</summary>
+    public override bool LastModifiedIsValidator => false;
+
     public override ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);

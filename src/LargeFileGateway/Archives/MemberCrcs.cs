@@ -69,7 +69,7 @@ internal sealed class MemberCrcs
         var value = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(value, crc32);
         var existing = _store.Find(version);
-        if (existing?.Get(FactName) is not null)
+        if (existing?.Get(FactName) is { } known && known.AsSpan().SequenceEqual(value))
         {
             return;
         }

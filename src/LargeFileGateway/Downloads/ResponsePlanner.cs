@@ -32,7 +32,7 @@ internal sealed class ResponsePlanner
     {
         var request = context.Request;
         var headers = request.GetTypedHeaders();
-        switch (Preconditions.Evaluate(headers, representation.ETag, representation.LastModified))
+        switch (Preconditions.Evaluate(headers, representation.ETag, representation.LastModified, representation.LastModifiedIsValidator))
         {
             case PreconditionOutcome.NotModified:
                 return new ResponsePlan(ResponseKind.NotModified, RangeRequest.WholeRepresentation);
@@ -80,7 +80,7 @@ internal sealed class ResponsePlanner
         }
 
         // RFC 9110 §14.2: Range is ignored for methods other than GET, HEAD included (the headers of a 200).
-        if (isHead || range.Count > 1 || !Preconditions.IfRangeAllowsRange(headers, representation.ETag, representation.LastModified, _time.GetUtcNow()))
+        if (isHead || range.Count > 1 || !Preconditions.IfRangeAllowsRange(headers, representation.ETag, representation.LastModifiedIsValidator ? representation.LastModified : null, _time.GetUtcNow()))
         {
             Log.RangeIgnored(_logger, representation.Key, isHead ? "HEAD" : range.Count > 1 ? "several Range fields" : "If-Range does not match");
             return RangeRequest.WholeRepresentation;

@@ -9,7 +9,9 @@ namespace LargeFileGateway.Http;
 /// </summary>
 internal static class Preconditions
 {
-    public static PreconditionOutcome Evaluate(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    // lastModifiedIsValidator: false when Last-Modified may stay while the bytes change (an archive: its newest
+    // member's time); a 304 is then answered only for a matching ETag, never for If-Modified-Since.
+    public static PreconditionOutcome Evaluate(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, bool lastModifiedIsValidator = true)
     {
         var headers = request.Headers;
 
@@ -37,7 +39,7 @@ internal static class Preconditions
         }
 
         // Step 4: If-Modified-Since only when If-None-Match is absent; an invalid date is ignored (§13.1.3).
-        if (request.IfModifiedSince is { } modifiedSince && lastModified <= modifiedSince)
+        if (lastModifiedIsValidator && request.IfModifiedSince is { } modifiedSince && lastModified <= modifiedSince)
         {
             return PreconditionOutcome.NotModified;
         }
@@ -49,7 +51,7 @@ internal static class Preconditions
     /// Step 5 of RFC 9110 §13.2.2: whether a Range may be honoured. Call only when the request has a Range.
     /// True when there is no If-Range, or it names the current representation exactly.
     /// </summary>
-    public static bool IfRangeAllowsRange(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset lastModified, DateTimeOffset now)
+    public static bool IfRangeAllowsRange(RequestHeaders request, EntityTagHeaderValue etag, DateTimeOffset? lastModified, DateTimeOffset now)
     {
         if (!request.Headers.ContainsKey(HeaderNames.IfRange))
         {
@@ -66,7 +68,8 @@ internal static class Preconditions
                 // RFC 9110 §13.1.5: the date must equal Last-Modified exactly (not "not newer than", the old
                 // ASP.NET behaviour), and a date is only a validator when Last-Modified is strong, i.e. at
                 // least one second older than the response (§8.8.2.2).
-                return date == lastModified && now - lastModified >= TimeSpan.FromSeconds(1);
+                // A representation whose Last-Modified is no validator (an archive) passes null: only its ETag matches.
+                return lastModified is { } current && date == current && now - current >= TimeSpan.FromSeconds(1);
 
             default:
                 // Present but unparsable: we cannot tell it is current, so send the whole representation.

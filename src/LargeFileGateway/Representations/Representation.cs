@@ -33,6 +33,13 @@ internal abstract class Representation : IDisposable
     /// <summary>A strong entity-tag that changes whenever any byte changes (RFC 9110 §8.8.3).</summary>
     public EntityTagHeaderValue ETag { get; }
 
+    /// <summary>
+    /// True when <see cref="LastModified"/> changes whenever a byte changes, so that a date in If-Range may stand for
+    /// this version (a stored file). An archive's is its newest member's, which stays when an older member is
+    /// deleted, renamed or added with its old time (cp -p, rsync -a): only its ETag names its bytes.
+    /// </summary>
+    public virtual bool LastModifiedIsValidator => true;
+
     public string ContentType { get; }
 
     /// <summary>The file name for Content-Disposition (RFC 6266).</summary>

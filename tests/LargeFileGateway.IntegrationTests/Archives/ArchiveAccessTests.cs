@@ -29,6 +29,11 @@ public sealed class ArchiveAccessTests() : GatewayTest("archive-access"), IDispo
         TestFiles.WriteRandom(Root.Combine("pub", "a.txt"), 100, seed: 1);
         TestFiles.WriteRandom(Root.Combine("pub", "secret", "s.bin"), 100, seed: 2);
         TestFiles.WriteRandom(Root.Combine("private", "p.bin"), 100, seed: 3);
+
+        // Links in an open folder that lead into the protected one: a download of either refuses them.
+        TestFiles.WriteRandom(Root.Combine("linked", "a.txt"), 100, seed: 4);
+        File.CreateSymbolicLink(Root.Combine("linked", "leak.bin"), Root.Combine("private", "p.bin"));
+        File.CreateSymbolicLink(Root.Combine("linked", "leakdir"), Root.Combine("private"));
         return Task.CompletedTask;
     }
 
@@ -77,6 +82,19 @@ public sealed class ArchiveAccessTests() : GatewayTest("archive-access"), IDispo
         using var response = await Server.Client.GetAsync("archives/private.zip" + link[link.IndexOf('?', StringComparison.Ordinal)..]);
 
         Assert.True(response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, response.StatusCode.ToString());
+    }
+
+    [Fact]
+    public async Task OpenFolder_LinksIntoAProtectedFolder_LeftOutLikeTheirDownloads()
+    {
+        using var file = await Server.Client.GetAsync("files/linked/leak.bin");
+        using var inFolder = await Server.Client.GetAsync("files/linked/leakdir/p.bin");
+
+        var members = await MembersAsync("archives/linked.zip");
+
+        Assert.True(file.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, file.StatusCode.ToString());
+        Assert.True(inFolder.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden, inFolder.StatusCode.ToString());
+        Assert.Equal(["a.txt"], members);
     }
 
     // "/files/private/?exp=…" → "archives/private.zip?exp=…": the same signature opens the folder's archive.

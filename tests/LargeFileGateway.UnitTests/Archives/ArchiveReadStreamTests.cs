@@ -80,6 +80,27 @@ public sealed class ArchiveReadStreamTests
         await Assert.ThrowsAsync<StorageObjectChangedException>(() => ReadAsync(archive, 0, archive.Length));
     }
 
+    [Fact]
+    public async Task FullRead_MemberReplacedUnderTheSameValidator_DescriptorHasTheCrcOfTheBytesSent()
+    {
+        // A local ETag is length and mtime: a copy that keeps both (cp -p, tar x, a reproducible build's fixed
+        // mtime) is the "same version" with other bytes. A remembered CRC then made every later full download a zip
+        // whose member fails its CRC check; a member read from its first byte must carry the CRC of what was read.
+        var storage = new MemoryStorage();
+        var members = Arrange(storage);
+        var crcs = new MemberCrcs(store: null);
+        var first = Archive(members, storage, crcs);
+        await ReadAsync(first, 0, first.Length);
+        var other = new byte[300_000];
+        new Random(8).NextBytes(other);
+        storage.Put("root/sub/b.bin", other, "\"b\"");
+
+        var again = await ReadAsync(Archive(members, storage, crcs), 0, first.Length);
+        var fresh = await ReadAsync(Archive(members, storage, new MemberCrcs(store: null)), 0, first.Length);
+
+        Assert.Equal(fresh, again);
+    }
+
     private static ArchiveMember[] Arrange(MemoryStorage storage)
     {
         var random = new Random(7);

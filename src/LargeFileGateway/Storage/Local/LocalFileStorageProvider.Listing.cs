@@ -34,10 +34,11 @@ internal sealed partial class LocalFileStorageProvider
         {
             var (names, more) = NextNames(realFolder, cursor, pageSize, cancellationToken);
             var entries = new List<FolderEntry>(names.Count);
+            var onTheWay = names.Count > 0 ? RealFoldersOnTheWay(folder, realFolder) : [];
             foreach (var name in names)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (Describe(folder, realFolder, name) is { } entry)
+                if (Describe(folder, realFolder, name, onTheWay) is { } entry)
                 {
                     entries.Add(entry);
                 }
@@ -58,6 +59,19 @@ internal sealed partial class LocalFileStorageProvider
         {
             throw new StorageUnavailableException("The local file system failed to list a folder.", ex) { RetryAfter = RetryAfterFailure };
         }
+    }
+
+    private static bool LeadsBack(string real, List<string> onTheWay)
+    {
+        foreach (var passed in onTheWay)
+        {
+            if (string.Equals(passed, real, StringComparison.Ordinal) || RealPath.IsInside(passed, real))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The real path of a folder key, or null when it is not a folder inside the root that downloads could reach.</summary>
@@ -119,8 +133,24 @@ internal sealed partial class LocalFileStorageProvider
         return (page, after > page.Count);
     }
 
+    /// <summary>The real paths of the root and of every folder on the key's way to <paramref name="folder"/>, itself included.</summary>
+    private List<string> RealFoldersOnTheWay(string folder, string realFolder)
+    {
+        var reals = new List<string> { _realRoot };
+        for (var end = folder.IndexOf('/'); end >= 0 && end < folder.Length - 1; end = folder.IndexOf('/', end + 1))
+        {
+            if (RealPath.OfPath(Path.Join(_realRoot, folder[..end])) is { } real)
+            {
+                reals.Add(real);
+            }
+        }
+
+        reals.Add(realFolder);
+        return reals;
+    }
+
     /// <summary>One entry, or null when a download of its key would not serve it (or a folder it could not enter).</summary>
-    private FolderEntry? Describe(string folder, string realFolder, string name)
+    private FolderEntry? Describe(string folder, string realFolder, string name, List<string> onTheWay)
     {
         // A name the request path cannot carry as it is (a control character, a backslash, a literal "%2e") would be
         // refused when its link is followed: a download of that key is refused, so it is no entry either.
@@ -132,9 +162,11 @@ internal sealed partial class LocalFileStorageProvider
         var path = Path.Join(realFolder, name);
         if (Directory.Exists(path))
         {
-            // A folder, or a link to one: shown only when its real place is inside the root and not hidden.
+            // A folder, or a link to one: shown only when its real place is inside the root and not hidden, and not
+            // a link back to a folder on the way here (or above one): that loops (box/again -> box, or a -> b -> a),
+            // and a walk of the tree would go down it to the key length limit.
             var real = RealPath.OfPath(path);
-            if (real is null || !RealPath.IsInside(real, _realRoot) || IsExcludedOnTheWay(real))
+            if (real is null || !RealPath.IsInside(real, _realRoot) || IsExcludedOnTheWay(real) || LeadsBack(real, onTheWay))
             {
                 return null;
             }
