@@ -8,7 +8,9 @@ namespace LargeFileGateway.Archives;
 /// <summary>
 /// Walks a folder for its archive: depth first, each folder's entries in the ordinal order the listing gives, paged
 /// (<see cref="PageSize"/> entries of one folder in memory per level), so that the member order, and with it every
-/// byte of the archive, is the same on every request for the same content.
+/// byte of the archive, is the same on every request for the same content. Each member goes straight into the
+/// layout's member table (<see cref="ZipLayout.Builder"/>), which moves to a temporary file past
+/// <see cref="TableMemoryBytes"/>: the walk holds pages, never the member list.
 /// </summary>
 /// <remarks>
 /// Every entry goes through <see cref="AccessGate.CoversAsync"/>: an open folder never packs a protected sub-folder
@@ -21,6 +23,9 @@ internal sealed class ArchiveMembers
 {
     /// <summary>Entries per listing call: large enough that a folder of 100,000 files takes 25 calls.</summary>
     public const int PageSize = 4096;
+
+    /// <summary>Bytes of each of a member table's two stores kept in memory (about 2,300 members) before its temporary file.</summary>
+    public const int TableMemoryBytes = 128 * 1024;
 
     private readonly IListableStorage? _storage;
     private readonly IStorageProvider _files;
@@ -48,15 +53,29 @@ internal sealed class ArchiveMembers
             return ArchiveWalk.NoSuchFolder;
         }
 
-        var members = new List<ArchiveMember>();
-        long bytes = 0;
+        var layout = new ZipLayout.Builder(folder, TableMemoryBytes, Path.GetTempPath());
+        try
+        {
+            var outcome = await WalkIntoAsync(context, folder, first, layout, cancellationToken);
+            return outcome == ArchiveWalkOutcome.Complete
+                ? new ArchiveWalk(outcome, layout.Build(), layout.Count, layout.MemberBytes)
+                : new ArchiveWalk(outcome, null, layout.Count, layout.MemberBytes);
+        }
+        finally
+        {
+            layout.Dispose();
+        }
+    }
+
+    private async ValueTask<ArchiveWalkOutcome> WalkIntoAsync(HttpContext context, string folder, FolderPage first, ZipLayout.Builder members, CancellationToken cancellationToken)
+    {
         var open = new Stack<Level>();
         open.Push(new Level(folder, DateTimeOffset.MinValue, first, members.Count));
         while (open.TryPeek(out var level))
         {
             if (level.Index == level.Page.Entries.Count)
             {
-                if (level.Page.NextCursor is { } cursor && await _storage.ListAsync(level.Folder, cursor, PageSize, cancellationToken) is { } next)
+                if (level.Page.NextCursor is { } cursor && await _storage!.ListAsync(level.Folder, cursor, PageSize, cancellationToken) is { } next)
                 {
                     (level.Page, level.Index) = (next, 0);
                     continue;
@@ -68,7 +87,7 @@ internal sealed class ArchiveMembers
                     members.Add(new ArchiveMember(level.Folder, 0, level.Modified, ETag: null));
                     if (members.Count > _maxEntries)
                     {
-                        return new ArchiveWalk(ArchiveWalkOutcome.TooManyEntries, members, bytes);
+                        return ArchiveWalkOutcome.TooManyEntries;
                     }
                 }
 
@@ -87,7 +106,7 @@ internal sealed class ArchiveMembers
             if (entry.IsFolder)
             {
                 if (System.Text.Encoding.UTF8.GetByteCount(entry.Key) < Security.StorageKey.MaxLengthBytes
-                    && await _storage.ListAsync(entry.Key, null, PageSize, cancellationToken) is { } page)
+                    && await _storage!.ListAsync(entry.Key, null, PageSize, cancellationToken) is { } page)
                 {
                     open.Push(new Level(entry.Key, entry.LastModified, page, members.Count));
                 }
@@ -109,20 +128,18 @@ internal sealed class ArchiveMembers
             }
 
             members.Add(found);
-            bytes += found.Length;
             if (members.Count > _maxEntries)
             {
-                return new ArchiveWalk(ArchiveWalkOutcome.TooManyEntries, members, bytes);
+                return ArchiveWalkOutcome.TooManyEntries;
             }
 
-            if (bytes > _maxBytes)
+            if (members.MemberBytes > _maxBytes)
             {
-                return new ArchiveWalk(ArchiveWalkOutcome.TooManyBytes, members, bytes);
+                return ArchiveWalkOutcome.TooManyBytes;
             }
         }
 
-        members.TrimExcess();
-        return new ArchiveWalk(ArchiveWalkOutcome.Complete, members, bytes);
+        return ArchiveWalkOutcome.Complete;
     }
 
     /// <summary>

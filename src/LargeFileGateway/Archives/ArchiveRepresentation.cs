@@ -1,13 +1,9 @@
 using System.Buffers;
 using System.IO.Hashing;
-using System.Security.Cryptography;
-using System.Text;
 using LargeFileGateway.Digests;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Representations;
 using LargeFileGateway.Storage;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Net.Http.Headers;
 
 namespace LargeFileGateway.Archives;
 
@@ -17,10 +13,10 @@ namespace LargeFileGateway.Archives;
 /// list alone (<see cref="ZipLayout"/>); its bytes from <see cref="ArchiveReadStream"/>.
 /// </summary>
 /// <remarks>
-/// The ETag is the SHA-256 (base64url, 144 bits) of the layout version and each member's key, validator, length
-/// and time: any change of a member (or of which members there are) is another archive. Last-Modified is the newest
-/// member's. The CRC-32s of the request live here (4 bytes and a flag per member), filled as members stream, from
-/// <see cref="MemberCrcs"/>, or by reading a member that lies wholly before a range.
+/// The ETag is <see cref="ZipLayout.ETag"/>, Last-Modified the newest member's. The CRC-32s of the request live in
+/// the layout's member table (a slot per member, on disk with the rest of a large table), filled as members stream,
+/// from <see cref="MemberCrcs"/>, or by reading a member that lies wholly before a range. Disposing the
+/// representation at the end of the request deletes the table.
 /// </remarks>
 internal sealed class ArchiveRepresentation : Representation
 {
@@ -31,18 +27,14 @@ internal sealed class ArchiveRepresentation : Representation
     private readonly IStorageProvider _storage;
     private readonly MemberCrcs _remembered;
     private readonly ILogger _logger;
-    private readonly uint[] _crcs;
-    private readonly bool[] _known;
 
     public ArchiveRepresentation(string folderKey, ZipLayout layout, IStorageProvider storage, MemberCrcs remembered, ILogger logger)
-        : base(folderKey, layout.Length, NewestOf(layout), ETagOf(layout), MediaType, DownloadNameOf(folderKey))
+        : base(folderKey, layout.Length, layout.Newest, layout.ETag, MediaType, DownloadNameOf(folderKey))
     {
         Layout = layout;
         _storage = storage;
         _remembered = remembered;
         _logger = logger;
-        _crcs = new uint[layout.Count];
-        _known = new bool[layout.Count];
     }
 
     public ZipLayout Layout { get; }
@@ -67,7 +59,7 @@ internal sealed class ArchiveRepresentation : Representation
     /// <summary>True when the CRC-32 of <paramref name="entry"/> is known without reading it.</summary>
     internal bool IsCrcKnown(int entry)
     {
-        if (_known[entry])
+        if (Layout.TryGetCrc(entry, out _))
         {
             return true;
         }
@@ -91,8 +83,7 @@ internal sealed class ArchiveRepresentation : Representation
     /// <summary>A CRC-32 computed from every byte of the member's pinned version, for this request and for later ones.</summary>
     internal void Record(int entry, uint crc32, bool remember = true)
     {
-        _crcs[entry] = crc32;
-        _known[entry] = true;
+        Layout.SetCrc(entry, crc32);
         if (remember)
         {
             var member = Layout.Member(entry);
@@ -106,9 +97,9 @@ internal sealed class ArchiveRepresentation : Representation
     /// </summary>
     internal async ValueTask<uint> CrcOfAsync(int entry, CancellationToken cancellationToken)
     {
-        if (IsCrcKnown(entry))
+        if (IsCrcKnown(entry) && Layout.TryGetCrc(entry, out var known))
         {
-            return _crcs[entry];
+            return known;
         }
 
         var member = Layout.Member(entry);
@@ -150,33 +141,13 @@ internal sealed class ArchiveRepresentation : Representation
         return name[(name.LastIndexOf('/') + 1)..] + ".zip";
     }
 
-    private static DateTimeOffset NewestOf(ZipLayout layout)
+    protected override void Dispose(bool disposing)
     {
-        var newest = DateTimeOffset.UnixEpoch;
-        for (var i = 0; i < layout.Count; i++)
+        if (disposing)
         {
-            if (layout.Member(i).LastModified > newest)
-            {
-                newest = layout.Member(i).LastModified;
-            }
+            Layout.Dispose();
         }
 
-        return newest;
-    }
-
-    private static EntityTagHeaderValue ETagOf(ZipLayout layout)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes(ZipLayout.Version + "\n"));
-        var line = new StringBuilder();
-        for (var i = 0; i < layout.Count; i++)
-        {
-            var member = layout.Member(i);
-            line.Clear().Append(member.Key).Append('\0').Append(member.ETag?.ToString()).Append('\0')
-                .Append(member.Length).Append('\0').Append(member.LastModified.ToUnixTimeSeconds()).Append('\n');
-            hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
-        }
-
-        return new EntityTagHeaderValue("\"zip-" + WebEncoders.Base64UrlEncode(hash.GetHashAndReset(), 0, 18) + "\"");
+        base.Dispose(disposing);
     }
 }

@@ -41,13 +41,12 @@ internal sealed class ArchiveSource(ArchiveMembers members, IStorageProvider sto
                 return RepresentationLookup.Missing;
 
             case ArchiveWalkOutcome.TooManyEntries or ArchiveWalkOutcome.TooManyBytes:
-                Log.ArchiveTooLarge(logger, key, walk.Outcome, walk.Members.Count, walk.Bytes);
+                Log.ArchiveTooLarge(logger, key, walk.Outcome, walk.Entries, walk.Bytes);
                 await AnswerTooLargeAsync(context, walk.Outcome);
                 return RepresentationLookup.AnsweredBySource;
         }
 
-        var layout = new ZipLayout(walk.Members, key.Length);
-        return RepresentationLookup.Found(new ArchiveRepresentation(key, layout, storage, crcs, logger));
+        return RepresentationLookup.Found(new ArchiveRepresentation(key, walk.Layout!, storage, crcs, logger));
     }
 
     public Task AnswerMissingAsync(HttpContext context, string key)

@@ -1,9 +1,12 @@
 namespace LargeFileGateway.Archives;
 
-/// <summary>What walking a folder for its archive found: its members, or why there is no archive to make.</summary>
-internal sealed record ArchiveWalk(ArchiveWalkOutcome Outcome, IReadOnlyList<ArchiveMember> Members, long Bytes)
+/// <summary>
+/// What walking a folder for its archive found: the layout of its members (the caller owns it and disposes it), or
+/// why there is no archive to make, with how far the walk got.
+/// </summary>
+internal sealed record ArchiveWalk(ArchiveWalkOutcome Outcome, ZipLayout? Layout, int Entries, long Bytes)
 {
-    public static ArchiveWalk NoSuchFolder { get; } = new(ArchiveWalkOutcome.NoSuchFolder, [], 0);
+    public static ArchiveWalk NoSuchFolder { get; } = new(ArchiveWalkOutcome.NoSuchFolder, null, 0, 0);
 }
 
 internal enum ArchiveWalkOutcome

@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 
 namespace LargeFileGateway.Archives;
 
@@ -26,7 +29,7 @@ namespace LargeFileGateway.Archives;
 /// members or more, or a central directory that starts or reaches past 0xFFFFFFFF, add the zip64 end record and its
 /// locator.</para>
 /// </remarks>
-internal sealed class ZipLayout
+internal sealed class ZipLayout : IDisposable
 {
     /// <summary>Changes whenever a byte of the format changes, so that an archive's ETag changes with it.</summary>
     public const string Version = "zip-layout-1";
@@ -50,120 +53,165 @@ internal sealed class ZipLayout
     private const uint FileAttributes = 0x81A4u << 16; // regular file, 0644
     private const uint DirectoryAttributes = (0x41EDu << 16) | 0x10; // directory, 0755, and the MS-DOS directory bit
 
-    private readonly IReadOnlyList<ArchiveMember> _members;
-    private readonly int _prefixLength;
-    private readonly int[] _nameBytes;
-    private readonly long[] _localOffsets;
-    private readonly long[] _centralOffsets;
+    private readonly string _prefix;
+    private readonly MemberTable _table;
+    private readonly long _centralEnd;
 
+    // The last runs Locate found, so that reading front to back finds each next run without a search.
+    private MemberTable.Slot? _localHint;
+    private MemberTable.Slot? _centralHint;
+    private LastMember? _lastMember;
+
+    /// <summary>The layout of <paramref name="members"/>, all in memory unless <paramref name="memoryLimit"/> says otherwise (tests).</summary>
     /// <param name="members">The members in archive order.</param>
     /// <param name="prefixLength">Characters of each key before its zip name (the archived folder's key).</param>
-    public ZipLayout(IReadOnlyList<ArchiveMember> members, int prefixLength)
+    /// <param name="memoryLimit">Bytes of each member table store kept in memory before it goes to a temporary file.</param>
+    public static ZipLayout Of(IEnumerable<ArchiveMember> members, int prefixLength, int memoryLimit = 1 << 30)
     {
-        _members = members;
-        _prefixLength = prefixLength;
-        var count = members.Count;
-        _nameBytes = new int[count];
-        _localOffsets = new long[count + 1];
-        _centralOffsets = new long[count + 1];
-        long position = 0;
-        for (var i = 0; i < count; i++)
+        Builder? builder = null;
+        try
         {
-            _nameBytes[i] = Encoding.UTF8.GetByteCount(NameOf(i));
-            _localOffsets[i] = position;
-            position += LocalHeaderLength(i) + members[i].Length + DescriptorLength(i);
-        }
+            foreach (var member in members)
+            {
+                builder ??= new Builder(member.Key[..prefixLength], memoryLimit, Path.GetTempPath());
+                builder.Add(member);
+            }
 
-        _localOffsets[count] = position;
-        _centralOffsets[0] = position;
-        for (var i = 0; i < count; i++)
+            builder ??= new Builder(string.Empty, memoryLimit, Path.GetTempPath());
+            return builder.Build();
+        }
+        finally
         {
-            position += CentralHeaderLength(i);
-            _centralOffsets[i + 1] = position;
+            builder?.Dispose();
         }
-
-        NeedsZip64End = count >= Max16 || CentralDirectoryOffset >= Max32 || CentralDirectoryLength >= Max32;
-        Length = position + EndLength;
     }
 
-    public int Count => _members.Count;
+    private ZipLayout(Builder built)
+    {
+        _prefix = built.Prefix;
+        _table = built.Table;
+        Count = built.Count;
+        ETag = built.ETag();
+        Newest = built.Newest;
+        CentralDirectoryOffset = built.Position;
+        CentralDirectoryLength = built.CentralPosition;
+        _centralEnd = CentralDirectoryOffset + CentralDirectoryLength;
+        NeedsZip64End = Count >= Max16 || CentralDirectoryOffset >= Max32 || CentralDirectoryLength >= Max32;
+        Length = _centralEnd + EndLength;
+    }
+
+    public int Count { get; }
 
     /// <summary>The exact length of the archive in bytes.</summary>
     public long Length { get; }
 
-    public long CentralDirectoryOffset => _localOffsets[^1];
+    /// <summary>
+    /// The archive's strong ETag: the SHA-256 (base64url, 144 bits) of the layout version and each member's key,
+    /// validator, length and time, so any change of a member (or of which members there are) is another archive.
+    /// </summary>
+    public EntityTagHeaderValue ETag { get; }
 
-    public long CentralDirectoryLength => _centralOffsets[^1] - _centralOffsets[0];
+    /// <summary>The newest member's modification time (the epoch for an empty archive).</summary>
+    public DateTimeOffset Newest { get; }
+
+    public long CentralDirectoryOffset { get; }
+
+    public long CentralDirectoryLength { get; }
 
     /// <summary>True when the archive ends with the zip64 end record and locator (APPNOTE 4.3.14-15).</summary>
     public bool NeedsZip64End { get; }
 
     public int EndLength => (NeedsZip64End ? Zip64EndRecord + Zip64Locator : 0) + EndRecord;
 
-    public ArchiveMember Member(int entry) => _members[entry];
+    /// <summary>True once the member table went to a temporary file (more than fits in its memory limit).</summary>
+    public bool Spilled => _table.Spilled;
 
-    public long LocalHeaderOffset(int entry) => _localOffsets[entry];
+    /// <summary>Member <paramref name="entry"/> as the walk found it: its key, length, time and validator.</summary>
+    public ArchiveMember Member(int entry)
+    {
+        if (_lastMember is { } last && last.Entry == entry)
+        {
+            return last.Member;
+        }
+
+        var slot = _table.Read(entry);
+        var member = new ArchiveMember(_prefix + _table.Name(slot), slot.IsDirectory ? 0 : slot.Length, slot.Modified, _table.ETagOf(slot));
+        _lastMember = new LastMember(entry, member);
+        return member;
+    }
+
+    public long LocalHeaderOffset(int entry) => _table.Read(entry).LocalOffset;
 
     /// <summary>Where member <paramref name="entry"/>'s bytes start.</summary>
-    public long DataOffset(int entry) => _localOffsets[entry] + LocalHeaderLength(entry);
+    public long DataOffset(int entry)
+    {
+        var slot = _table.Read(entry);
+        return slot.LocalOffset + LocalHeaderLength(slot);
+    }
 
     /// <summary>The zip name of a member: its key after the archived folder's prefix.</summary>
-    public string NameOf(int entry) => _members[entry].Key[_prefixLength..];
+    public string NameOf(int entry) => _table.Name(_table.Read(entry));
 
-    public bool HasZip64Sizes(int entry) => _members[entry].Length >= Max32;
+    public bool HasZip64Sizes(int entry) => HasZip64Sizes(_table.Read(entry));
 
-    public bool HasZip64Offset(int entry) => _localOffsets[entry] >= Max32;
+    public bool HasZip64Offset(int entry) => HasZip64Offset(_table.Read(entry));
 
-    public int LocalHeaderLength(int entry)
-        => LocalFixed + _nameBytes[entry] + TimestampExtraLocal + (HasZip64Sizes(entry) ? Zip64ExtraLocal : 0);
+    public int LocalHeaderLength(int entry) => LocalHeaderLength(_table.Read(entry));
 
-    public int DescriptorLength(int entry) => _members[entry].IsDirectory ? 0 : HasZip64Sizes(entry) ? 24 : 16;
+    public int DescriptorLength(int entry) => DescriptorLength(_table.Read(entry));
 
-    public int CentralHeaderLength(int entry) => CentralFixed + _nameBytes[entry] + TimestampExtraCentral + Zip64CentralExtraLength(entry);
+    public int CentralHeaderLength(int entry) => CentralHeaderLength(_table.Read(entry));
+
+    /// <summary>The CRC-32 recorded for <paramref name="entry"/> with <see cref="SetCrc"/>, if any.</summary>
+    public bool TryGetCrc(int entry, out uint crc32) => _table.TryGetCrc(entry, out crc32);
+
+    /// <summary>Records the CRC-32 of <paramref name="entry"/>'s bytes for the rest of the request.</summary>
+    public void SetCrc(int entry, uint crc32) => _table.SetCrc(entry, crc32);
 
     /// <summary>The run of bytes <paramref name="position"/> falls in; zero-length runs (an empty file's data) never contain one.</summary>
     public ZipSegment Locate(long position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, Length);
-        if (position >= _centralOffsets[^1])
+        if (position >= _centralEnd)
         {
-            return new ZipSegment(ZipPart.End, -1, _centralOffsets[^1], EndLength);
+            return new ZipSegment(ZipPart.End, -1, _centralEnd, EndLength);
         }
 
         if (position >= CentralDirectoryOffset)
         {
-            var central = FloorIndex(_centralOffsets, position);
-            return new ZipSegment(ZipPart.CentralHeader, central, _centralOffsets[central], CentralHeaderLength(central));
+            var central = Find(position, central: true);
+            return new ZipSegment(ZipPart.CentralHeader, central.Index, CentralDirectoryOffset + central.CentralOffset, CentralHeaderLength(central));
         }
 
-        var entry = FloorIndex(_localOffsets, position);
-        var start = _localOffsets[entry];
+        var entry = Find(position, central: false);
+        var start = entry.LocalOffset;
         var header = LocalHeaderLength(entry);
         if (position < start + header)
         {
-            return new ZipSegment(ZipPart.LocalHeader, entry, start, header);
+            return new ZipSegment(ZipPart.LocalHeader, entry.Index, start, header);
         }
 
         var data = start + header;
-        var length = _members[entry].Length;
-        return position < data + length
-            ? new ZipSegment(ZipPart.Data, entry, data, length)
-            : new ZipSegment(ZipPart.Descriptor, entry, data + length, DescriptorLength(entry));
+        return position < data + entry.Length
+            ? new ZipSegment(ZipPart.Data, entry.Index, data, entry.Length)
+            : new ZipSegment(ZipPart.Descriptor, entry.Index, data + entry.Length, DescriptorLength(entry));
     }
+
+    public void Dispose() => _table.Dispose();
 
     /// <summary>Writes member <paramref name="entry"/>'s local header; returns its length.</summary>
     public int WriteLocalHeader(int entry, Span<byte> destination)
     {
-        var member = _members[entry];
-        var zip64 = HasZip64Sizes(entry);
-        var (time, date) = DosTime(member.LastModified);
-        var nameLength = _nameBytes[entry];
+        var member = _table.Read(entry);
+        var zip64 = HasZip64Sizes(member);
+        var (time, date) = DosTime(member.Modified);
+        var nameLength = member.NameBytes;
         var extraLength = TimestampExtraLocal + (zip64 ? Zip64ExtraLocal : 0);
         var size32 = zip64 ? Max32 : (uint)member.Length;
         var d = destination;
         BinaryPrimitives.WriteUInt32LittleEndian(d, 0x04034b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(d[4..], VersionNeeded(entry));
+        BinaryPrimitives.WriteUInt16LittleEndian(d[4..], VersionNeeded(member));
         BinaryPrimitives.WriteUInt16LittleEndian(d[6..], member.IsDirectory ? DirectoryFlags : FileFlags);
         BinaryPrimitives.WriteUInt16LittleEndian(d[8..], 0);
         BinaryPrimitives.WriteUInt16LittleEndian(d[10..], time);
@@ -173,7 +221,7 @@ internal sealed class ZipLayout
         BinaryPrimitives.WriteUInt32LittleEndian(d[22..], size32);
         BinaryPrimitives.WriteUInt16LittleEndian(d[26..], (ushort)nameLength);
         BinaryPrimitives.WriteUInt16LittleEndian(d[28..], (ushort)extraLength);
-        var at = LocalFixed + Encoding.UTF8.GetBytes(NameOf(entry), d[LocalFixed..]);
+        var at = LocalFixed + _table.CopyName(member, d[LocalFixed..]);
         if (zip64)
         {
             // APPNOTE 4.5.3: in a local header, the zip64 extra holds both sizes.
@@ -184,17 +232,18 @@ internal sealed class ZipLayout
             at += Zip64ExtraLocal;
         }
 
-        at += WriteTimestampExtra(member.LastModified, d[at..]);
+        at += WriteTimestampExtra(member.Modified, d[at..]);
         return at;
     }
 
     /// <summary>Writes the data descriptor of file <paramref name="entry"/> with its CRC-32; returns its length.</summary>
     public int WriteDescriptor(int entry, uint crc32, Span<byte> destination)
     {
-        var length = _members[entry].Length;
+        var member = _table.Read(entry);
+        var length = member.Length;
         BinaryPrimitives.WriteUInt32LittleEndian(destination, 0x08074b50);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[4..], crc32);
-        if (HasZip64Sizes(entry))
+        if (HasZip64Sizes(member))
         {
             // APPNOTE 4.3.9.2: 8-byte sizes when the local header has the zip64 extra.
             BinaryPrimitives.WriteInt64LittleEndian(destination[8..], length);
@@ -210,15 +259,15 @@ internal sealed class ZipLayout
     /// <summary>Writes member <paramref name="entry"/>'s central directory header; returns its length.</summary>
     public int WriteCentralHeader(int entry, uint crc32, Span<byte> destination)
     {
-        var member = _members[entry];
-        var zip64Sizes = HasZip64Sizes(entry);
-        var zip64Offset = HasZip64Offset(entry);
-        var (time, date) = DosTime(member.LastModified);
-        var zip64Extra = Zip64CentralExtraLength(entry);
+        var member = _table.Read(entry);
+        var zip64Sizes = HasZip64Sizes(member);
+        var zip64Offset = HasZip64Offset(member);
+        var (time, date) = DosTime(member.Modified);
+        var zip64Extra = Zip64CentralExtraLength(zip64Sizes, zip64Offset);
         var d = destination;
         BinaryPrimitives.WriteUInt32LittleEndian(d, 0x02014b50);
         BinaryPrimitives.WriteUInt16LittleEndian(d[4..], VersionMadeBy);
-        BinaryPrimitives.WriteUInt16LittleEndian(d[6..], VersionNeeded(entry));
+        BinaryPrimitives.WriteUInt16LittleEndian(d[6..], VersionNeeded(member));
         BinaryPrimitives.WriteUInt16LittleEndian(d[8..], member.IsDirectory ? DirectoryFlags : FileFlags);
         BinaryPrimitives.WriteUInt16LittleEndian(d[10..], 0);
         BinaryPrimitives.WriteUInt16LittleEndian(d[12..], time);
@@ -226,14 +275,14 @@ internal sealed class ZipLayout
         BinaryPrimitives.WriteUInt32LittleEndian(d[16..], crc32);
         BinaryPrimitives.WriteUInt32LittleEndian(d[20..], zip64Sizes ? Max32 : (uint)member.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(d[24..], zip64Sizes ? Max32 : (uint)member.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(d[28..], (ushort)_nameBytes[entry]);
+        BinaryPrimitives.WriteUInt16LittleEndian(d[28..], (ushort)member.NameBytes);
         BinaryPrimitives.WriteUInt16LittleEndian(d[30..], (ushort)(zip64Extra + TimestampExtraCentral));
         BinaryPrimitives.WriteUInt16LittleEndian(d[32..], 0); // comment
         BinaryPrimitives.WriteUInt16LittleEndian(d[34..], 0); // disk
         BinaryPrimitives.WriteUInt16LittleEndian(d[36..], 0); // internal attributes
         BinaryPrimitives.WriteUInt32LittleEndian(d[38..], member.IsDirectory ? DirectoryAttributes : FileAttributes);
-        BinaryPrimitives.WriteUInt32LittleEndian(d[42..], zip64Offset ? Max32 : (uint)_localOffsets[entry]);
-        var at = CentralFixed + Encoding.UTF8.GetBytes(NameOf(entry), d[CentralFixed..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[42..], zip64Offset ? Max32 : (uint)member.LocalOffset);
+        var at = CentralFixed + _table.CopyName(member, d[CentralFixed..]);
         if (zip64Extra > 0)
         {
             // APPNOTE 4.5.3: only the fields whose 32-bit value is 0xFFFFFFFF, in this order.
@@ -249,24 +298,24 @@ internal sealed class ZipLayout
 
             if (zip64Offset)
             {
-                BinaryPrimitives.WriteInt64LittleEndian(d[at..], _localOffsets[entry]);
+                BinaryPrimitives.WriteInt64LittleEndian(d[at..], member.LocalOffset);
                 at += 8;
             }
         }
 
-        at += WriteTimestampExtra(member.LastModified, d[at..]);
+        at += WriteTimestampExtra(member.Modified, d[at..]);
         return at;
     }
 
     /// <summary>Writes the end of the archive (zip64 end record and locator when needed, then the end record); returns its length.</summary>
     public int WriteEnd(Span<byte> destination)
     {
-        var count = (long)_members.Count;
+        var count = (long)Count;
         var at = 0;
         var d = destination;
         if (NeedsZip64End)
         {
-            var zip64End = _centralOffsets[^1];
+            var zip64End = _centralEnd;
             BinaryPrimitives.WriteUInt32LittleEndian(d, 0x06064b50);
             BinaryPrimitives.WriteInt64LittleEndian(d[4..], Zip64EndRecord - 12);
             BinaryPrimitives.WriteUInt16LittleEndian(d[12..], VersionMadeBy);
@@ -319,11 +368,29 @@ internal sealed class ZipLayout
     /// <summary>Unix seconds for the extended timestamp, clamped to what its signed 32-bit field holds (1970 to 2038).</summary>
     public static uint UnixSeconds(DateTimeOffset time) => (uint)Math.Clamp(time.ToUnixTimeSeconds(), 0, int.MaxValue);
 
-    private ushort VersionNeeded(int entry) => HasZip64Sizes(entry) || HasZip64Offset(entry) ? (ushort)45 : (ushort)20;
+    private static ushort VersionNeeded(MemberTable.Slot member) => HasZip64Sizes(member) || HasZip64Offset(member) ? (ushort)45 : (ushort)20;
 
-    private int Zip64CentralExtraLength(int entry)
+    private static bool HasZip64Sizes(MemberTable.Slot member) => member.Length >= Max32;
+
+    private static bool HasZip64Offset(MemberTable.Slot member) => member.LocalOffset >= Max32;
+
+    private static int LocalHeaderLength(MemberTable.Slot member) => LocalHeaderLength(member.NameBytes, member.Length);
+
+    private static int LocalHeaderLength(int nameBytes, long length)
+        => LocalFixed + nameBytes + TimestampExtraLocal + (length >= Max32 ? Zip64ExtraLocal : 0);
+
+    private static int DescriptorLength(MemberTable.Slot member) => DescriptorLength(member.IsDirectory, member.Length);
+
+    private static int DescriptorLength(bool isDirectory, long length) => isDirectory ? 0 : length >= Max32 ? 24 : 16;
+
+    private static int CentralHeaderLength(MemberTable.Slot member) => CentralHeaderLength(member.NameBytes, member.Length, member.LocalOffset);
+
+    private static int CentralHeaderLength(int nameBytes, long length, long localOffset)
+        => CentralFixed + nameBytes + TimestampExtraCentral + Zip64CentralExtraLength(length >= Max32, localOffset >= Max32);
+
+    private static int Zip64CentralExtraLength(bool zip64Sizes, bool zip64Offset)
     {
-        var fields = (HasZip64Sizes(entry) ? 2 : 0) + (HasZip64Offset(entry) ? 1 : 0);
+        var fields = (zip64Sizes ? 2 : 0) + (zip64Offset ? 1 : 0);
         return fields == 0 ? 0 : 4 + (8 * fields);
     }
 
@@ -337,10 +404,157 @@ internal sealed class ZipLayout
         return 9;
     }
 
-    // The last index i with offsets[i] <= position; offsets strictly ascend (every header has a fixed part).
-    private static int FloorIndex(long[] offsets, long position)
+    /// <summary>
+    /// The slot whose local run (<paramref name="central"/> false: header, data, descriptor) or central header holds
+    /// <paramref name="position"/>: the last one found or the one after it when reading front to back, a binary
+    /// search over the table otherwise (starts strictly ascend: every header has a fixed part).
+    /// </summary>
+    private MemberTable.Slot Find(long position, bool central)
     {
-        var index = Array.BinarySearch(offsets, position);
-        return index >= 0 ? index : ~index - 1;
+        if ((central ? _centralHint : _localHint) is { } known)
+        {
+            if (Holds(known, position, central))
+            {
+                return known;
+            }
+
+            if (position >= StartOf(known, central) && known.Index + 1 < Count)
+            {
+                var next = _table.Read(known.Index + 1);
+                if (Holds(next, position, central))
+                {
+                    return Remember(next, central);
+                }
+            }
+        }
+
+        int low = 0, high = Count - 1;
+        while (low < high)
+        {
+            var middle = low + ((high - low + 1) / 2);
+            if (StartOf(_table.Read(middle), central) <= position)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return Remember(_table.Read(low), central);
+    }
+
+    private long StartOf(MemberTable.Slot slot, bool central) => central ? CentralDirectoryOffset + slot.CentralOffset : slot.LocalOffset;
+
+    private bool Holds(MemberTable.Slot slot, long position, bool central)
+    {
+        var start = StartOf(slot, central);
+        var length = central ? CentralHeaderLength(slot) : LocalHeaderLength(slot) + slot.Length + DescriptorLength(slot);
+        return position >= start && position < start + length;
+    }
+
+    private MemberTable.Slot Remember(MemberTable.Slot slot, bool central)
+    {
+        if (central)
+        {
+            _centralHint = slot;
+        }
+        else
+        {
+            _localHint = slot;
+        }
+
+        return slot;
+    }
+
+    /// <summary>The member <see cref="Member"/> decoded last: one object, so that a reader never sees half of one and half of another.</summary>
+    private sealed record LastMember(int Entry, ArchiveMember Member);
+
+    /// <summary>
+    /// Builds a layout member by member, in archive order, as the walk finds them: each member's offsets are fixed
+    /// when it is added (they depend only on the members before it), so nothing is held but the table.
+    /// </summary>
+    internal sealed class Builder : IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private readonly StringBuilder _line = new();
+        private bool _built;
+
+        /// <param name="prefix">The archived folder's key, which every member key starts with.</param>
+        /// <param name="memoryLimit">Bytes of each of the member table's two stores kept in memory before a temporary file.</param>
+        /// <param name="folder">Where that temporary file goes.</param>
+        public Builder(string prefix, int memoryLimit, string folder)
+        {
+            Prefix = prefix;
+            Table = new MemberTable(memoryLimit, folder);
+            _hash.AppendData(Encoding.UTF8.GetBytes(Version + "\n"));
+        }
+
+        public string Prefix { get; }
+
+        internal MemberTable Table { get; }
+
+        public int Count { get; private set; }
+
+        /// <summary>Bytes of member data so far (the caps count these).</summary>
+        public long MemberBytes { get; private set; }
+
+        public DateTimeOffset Newest { get; private set; } = DateTimeOffset.UnixEpoch;
+
+        internal long Position { get; private set; }
+
+        internal long CentralPosition { get; private set; }
+
+        public void Add(ArchiveMember member)
+        {
+            if (_built)
+            {
+                throw new InvalidOperationException("The layout is built.");
+            }
+
+            if (!member.Key.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                throw new ArgumentException("A member's key starts with the archived folder's key.", nameof(member));
+            }
+
+            var name = member.Key.AsSpan(Prefix.Length);
+            var nameBytes = Encoding.UTF8.GetByteCount(name);
+            var length = member.IsDirectory ? 0 : member.Length;
+            Table.Add(name, member.ETag, length, member.LastModified, member.IsDirectory, Position, CentralPosition);
+            CentralPosition += CentralHeaderLength(nameBytes, length, Position);
+            Position += LocalHeaderLength(nameBytes, length) + length + DescriptorLength(member.IsDirectory, length);
+            Count++;
+            MemberBytes += length;
+            if (member.LastModified > Newest)
+            {
+                Newest = member.LastModified;
+            }
+
+            _line.Clear().Append(member.Key).Append('\0').Append(member.ETag?.ToString()).Append('\0')
+                .Append(length).Append('\0').Append(member.LastModified.ToUnixTimeSeconds()).Append('\n');
+            _hash.AppendData(Encoding.UTF8.GetBytes(_line.ToString()));
+        }
+
+        /// <summary>The layout of the members added; it owns the table from here on.</summary>
+        public ZipLayout Build()
+        {
+            _built = true;
+            Table.Seal();
+            return new ZipLayout(this);
+        }
+
+        /// <summary>Releases the table of a layout that was never built (a walk refused by a cap).</summary>
+        public void Dispose()
+        {
+            _hash.Dispose();
+            if (!_built)
+            {
+                Table.Dispose();
+            }
+        }
+
+        internal EntityTagHeaderValue ETag()
+            => new("\"zip-" + WebEncoders.Base64UrlEncode(_hash.GetHashAndReset(), 0, 18) + "\"");
     }
 }

@@ -101,6 +101,29 @@ public sealed class ArchiveReadStreamTests
         Assert.Equal(fresh, again);
     }
 
+    [Fact]
+    public async Task MemberTableOnDisk_FullReadAndRandomRanges_SameBytesAndETagAsInMemory()
+    {
+        var storage = new MemoryStorage();
+        var members = Arrange(storage);
+        using var inMemory = Archive(members, storage, new MemberCrcs(store: null));
+        var full = await ReadAsync(inMemory, 0, inMemory.Length);
+        var random = new Random(941);
+
+        using var spilled = Archive(members, storage, new MemberCrcs(store: null), memoryLimit: 64);
+        Assert.True(spilled.Layout.Spilled);
+        Assert.Equal(inMemory.ETag, spilled.ETag);
+        Assert.Equal(full, await ReadAsync(spilled, 0, spilled.Length));
+        for (var i = 0; i < 100; i++)
+        {
+            var first = random.NextInt64(full.Length);
+            var length = 1 + random.NextInt64(full.Length - first);
+            using var fresh = Archive(members, storage, new MemberCrcs(store: null), memoryLimit: 64);
+
+            Assert.Equal(full.AsSpan((int)first, (int)length).ToArray(), await ReadAsync(fresh, first, length));
+        }
+    }
+
     private static ArchiveMember[] Arrange(MemoryStorage storage)
     {
         var random = new Random(7);
@@ -122,8 +145,8 @@ public sealed class ArchiveReadStreamTests
         ];
     }
 
-    private static ArchiveRepresentation Archive(ArchiveMember[] members, MemoryStorage storage, MemberCrcs crcs)
-        => new("root/", new ZipLayout(members, "root/".Length), storage, crcs, NullLogger.Instance);
+    private static ArchiveRepresentation Archive(ArchiveMember[] members, MemoryStorage storage, MemberCrcs crcs, int memoryLimit = 1 << 20)
+        => new("root/", ZipLayout.Of(members, "root/".Length, memoryLimit), storage, crcs, NullLogger.Instance);
 
     private static async Task<byte[]> ReadAsync(ArchiveRepresentation archive, long offset, long length)
     {

@@ -15,7 +15,7 @@ public sealed class ZipLayoutTests
     [Fact]
     public void Locate_EveryRun_FollowsTheLastWithoutGapsUpToLength()
     {
-        var layout = new ZipLayout([File("d/a.txt", 5), File("d/zero", 0), Folder("d/empty/"), File("d/中文.txt", 70_000)], "d/".Length);
+        var layout = ZipLayout.Of([File("d/a.txt", 5), File("d/zero", 0), Folder("d/empty/"), File("d/中文.txt", 70_000)], "d/".Length);
 
         var position = 0L;
         var parts = new List<ZipPart>();
@@ -45,7 +45,7 @@ public sealed class ZipLayoutTests
     [InlineData(5L << 30, true)]
     public void Member_SizeAtTheZip64Edge_GetsZip64FieldsExactlyFromFourGiBMinusOne(long length, bool zip64)
     {
-        var layout = new ZipLayout([File("big.bin", length)], 0);
+        var layout = ZipLayout.Of([File("big.bin", length)], 0);
 
         Assert.Equal(zip64, layout.HasZip64Sizes(0));
         Assert.Equal(zip64 ? 24 : 16, layout.DescriptorLength(0));
@@ -79,7 +79,7 @@ public sealed class ZipLayoutTests
     public void SecondMember_LocalHeaderAtTheZip64Edge_GetsItsOffsetInTheZip64Extra(long offset, bool zip64)
     {
         // The first member ("a", under 4 GiB) takes 30 + 1 + 9 header bytes and a 16-byte descriptor.
-        var layout = new ZipLayout([File("a", offset - 56), File("b", 3)], 0);
+        var layout = ZipLayout.Of([File("a", offset - 56), File("b", 3)], 0);
 
         Assert.Equal(offset, layout.LocalHeaderOffset(1));
         Assert.Equal(zip64, layout.HasZip64Offset(1));
@@ -106,7 +106,7 @@ public sealed class ZipLayoutTests
     {
         var members = Enumerable.Range(0, count).Select(i => File($"f{i:D6}", 1)).ToArray();
 
-        var layout = new ZipLayout(members, 0);
+        var layout = ZipLayout.Of(members, 0);
 
         Assert.Equal(zip64, layout.NeedsZip64End);
         var end = new byte[layout.EndLength];
@@ -126,7 +126,7 @@ public sealed class ZipLayoutTests
     [Fact]
     public void NoMembers_TheEndRecordAlone_AnEmptyZip()
     {
-        var layout = new ZipLayout([], "empty/".Length);
+        var layout = ZipLayout.Of([], "empty/".Length);
 
         using var zip = new ZipArchive(new LayoutStream(layout, [], (_, _, _) => { }), ZipArchiveMode.Read);
 
@@ -139,8 +139,8 @@ public sealed class ZipLayoutTests
     {
         ArchiveMember[] members = [File("x/1", 10), Folder("x/e/"), File("x/2", 20)];
 
-        var first = new ZipLayout(members, 2);
-        var second = new ZipLayout(members.ToArray(), 2);
+        var first = ZipLayout.Of(members, 2);
+        var second = ZipLayout.Of(members.ToArray(), 2);
 
         Assert.Equal(first.Length, second.Length);
         Assert.Equal(Bytes(first, _ => 0, [1, 0, 2]), Bytes(second, _ => 0, [1, 0, 2]));
@@ -170,7 +170,7 @@ public sealed class ZipLayoutTests
             ["top/sub/random.bin"] = RandomBytes(100_000),
         };
         ArchiveMember[] members = [File("top/a.txt", 5), Folder("top/empty/"), File("top/sub/random.bin", 100_000), File("top/zero", 0), File("top/中文/报告.txt", 6)];
-        var layout = new ZipLayout(members, "top/".Length);
+        var layout = ZipLayout.Of(members, "top/".Length);
         var crcs = members.Select(m => m.IsDirectory ? 0u : Crc32.HashToUInt32(contents[m.Key])).ToArray();
 
         using var zip = new ZipArchive(new LayoutStream(layout, crcs, (entry, offset, span) => contents[members[entry].Key].AsSpan((int)offset, span.Length).CopyTo(span)), ZipArchiveMode.Read);
@@ -197,7 +197,7 @@ public sealed class ZipLayoutTests
     {
         const long BigLength = (9L << 30) / 2;
         ArchiveMember[] members = [File("big.bin", BigLength), File("small.txt", 5)];
-        var layout = new ZipLayout(members, 0);
+        var layout = ZipLayout.Of(members, 0);
         var small = Encoding.UTF8.GetBytes("after");
 
         using var zip = new ZipArchive(new LayoutStream(layout, [0xDEADBEEF, Crc32.HashToUInt32(small)], (entry, offset, span) =>
@@ -223,13 +223,36 @@ public sealed class ZipLayoutTests
     public void Archive_SeventyThousandEntries_DotNetZipArchiveCountsThemAll()
     {
         var members = Enumerable.Range(0, 70_000).Select(i => File($"many/{i:D6}.txt", 1)).ToArray();
-        var layout = new ZipLayout(members, "many/".Length);
+        var layout = ZipLayout.Of(members, "many/".Length);
         var crc = Crc32.HashToUInt32("x"u8);
 
         using var zip = new ZipArchive(new LayoutStream(layout, Enumerable.Repeat(crc, members.Length).ToArray(), (_, _, span) => span.Fill((byte)'x')), ZipArchiveMode.Read);
 
         Assert.Equal(70_000, zip.Entries.Count);
         Assert.Equal("069999.txt", zip.Entries[^1].FullName);
+    }
+
+    [Fact]
+    public void Layout_TableOnDiskOrInMemory_SameOffsetsHeadersAndETag()
+    {
+        var members = Enumerable.Range(0, 3_000).Select(i => i % 100 == 0 ? Folder($"t/d{i}/") : File($"t/{i:D5}-名前.bin", i * 37L)).ToArray();
+        using var inMemory = ZipLayout.Of(members, "t/".Length);
+        using var onDisk = ZipLayout.Of(members, "t/".Length, memoryLimit: 4096);
+        var random = new Random(5);
+
+        Assert.False(inMemory.Spilled);
+        Assert.True(onDisk.Spilled);
+        Assert.Equal(inMemory.ETag, onDisk.ETag);
+        Assert.Equal(inMemory.Length, onDisk.Length);
+        Assert.Equal(members[^1], onDisk.Member(members.Length - 1));
+        for (var i = 0; i < 500; i++)
+        {
+            var position = random.NextInt64(inMemory.Length);
+            Assert.Equal(inMemory.Locate(position), onDisk.Locate(position));
+        }
+
+        var crcs = members.Select((_, i) => (uint)i * 2654435761u).ToArray();
+        Assert.Equal(Bytes(inMemory, i => (byte)i, crcs), Bytes(onDisk, i => (byte)i, crcs));
     }
 
     private static ArchiveMember File(string key, long length) => new(key, length, Modified, new EntityTagHeaderValue("\"" + key.Length + "-" + length + "\""));
