@@ -42,12 +42,18 @@ internal sealed class ArchiveMembers
         _maxBytes = options.Value.MaxBytes;
     }
 
+    private long _walks;
+
+    /// <summary>Walks begun since start (tests: requests that shared a walk did not begin one).</summary>
+    internal long Walks => Interlocked.Read(ref _walks);
+
     public int MaxEntries => _maxEntries;
 
     public long MaxBytes => _maxBytes;
 
     public async ValueTask<ArchiveWalk> WalkAsync(HttpContext context, string folder, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _walks);
         if (_storage is null || await _storage.ListAsync(folder, null, PageSize, cancellationToken) is not { } first)
         {
             return ArchiveWalk.NoSuchFolder;

@@ -33,6 +33,11 @@ internal sealed class ArchiveReadStream : Stream
     private long _memberOffset;
     private Crc32? _memberCrc;
 
+    // The member this stream hashed last and its CRC: its descriptor, a few bytes on, carries the CRC of the bytes this
+    // stream sent, whatever another request sharing the member table recorded meanwhile.
+    private int _hashedEntry = -1;
+    private uint _hashedCrc;
+
     public ArchiveReadStream(ArchiveRepresentation archive, long offset, long length)
     {
         _archive = archive;
@@ -58,15 +63,29 @@ internal sealed class ArchiveReadStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var total = 0;
-        while (total < buffer.Length && _position < _end)
+        try
         {
-            var segment = _layout.Locate(_position);
-            var wanted = (int)Math.Min(buffer.Length - total, Math.Min(_end, segment.End) - _position);
-            var copied = segment.Part == ZipPart.Data
-                ? await ReadMemberAsync(segment, buffer.Slice(total, wanted), cancellationToken)
-                : await CopyHeaderAsync(segment, buffer.Slice(total, wanted), cancellationToken);
-            total += copied;
-            _position += copied;
+            while (total < buffer.Length && _position < _end)
+            {
+                var segment = _layout.Locate(_position);
+                var wanted = (int)Math.Min(buffer.Length - total, Math.Min(_end, segment.End) - _position);
+                var copied = segment.Part == ZipPart.Data
+                    ? await ReadMemberAsync(segment, buffer.Slice(total, wanted), cancellationToken)
+                    : await CopyHeaderAsync(segment, buffer.Slice(total, wanted), cancellationToken);
+                total += copied;
+                _position += copied;
+            }
+        }
+        catch (StorageObjectChangedException)
+        {
+            _archive.EndSharing();
+            throw;
+        }
+
+        if (_position == _layout.Length && total > 0)
+        {
+            // Before these last bytes leave: whoever has the whole archive and asks again gets a fresh walk.
+            _archive.EndSharing();
         }
 
         return total;
@@ -114,7 +133,7 @@ internal sealed class ArchiveReadStream : Stream
             var written = segment.Part switch
             {
                 ZipPart.LocalHeader => _layout.WriteLocalHeader(segment.Entry, _header),
-                ZipPart.Descriptor => _layout.WriteDescriptor(segment.Entry, await _archive.CrcOfAsync(segment.Entry, cancellationToken), _header),
+                ZipPart.Descriptor => _layout.WriteDescriptor(segment.Entry, segment.Entry == _hashedEntry ? _hashedCrc : await _archive.CrcOfAsync(segment.Entry, cancellationToken), _header),
                 ZipPart.CentralHeader => _layout.WriteCentralHeader(segment.Entry, await _archive.CrcOfAsync(segment.Entry, cancellationToken), _header),
                 _ => _layout.WriteEnd(_header),
             };
@@ -205,7 +224,8 @@ internal sealed class ArchiveReadStream : Stream
     {
         if (_memberCrc is not null)
         {
-            _archive.Record(entry, _memberCrc.GetCurrentHashAsUInt32());
+            (_hashedEntry, _hashedCrc) = (entry, _memberCrc.GetCurrentHashAsUInt32());
+            _archive.Record(entry, _hashedCrc);
             _memberCrc = null;
         }
     }

@@ -27,14 +27,22 @@ internal sealed class ArchiveRepresentation : Representation
     private readonly IStorageProvider _storage;
     private readonly MemberCrcs _remembered;
     private readonly ILogger _logger;
+    private readonly SharedWalks.WalkLease? _lease;
 
-    public ArchiveRepresentation(string folderKey, ZipLayout layout, IStorageProvider storage, MemberCrcs remembered, ILogger logger)
+    /// <param name="folderKey">The archived folder's key (ends in <c>/</c>).</param>
+    /// <param name="layout">Where every byte of the zip lies.</param>
+    /// <param name="storage">Where the members are read from.</param>
+    /// <param name="remembered">CRC-32s computed by earlier requests.</param>
+    /// <param name="logger">For the reads a range forces.</param>
+    /// <param name="lease">The shared walk the layout belongs to, released with the representation; null when the representation owns the layout.</param>
+    public ArchiveRepresentation(string folderKey, ZipLayout layout, IStorageProvider storage, MemberCrcs remembered, ILogger logger, SharedWalks.WalkLease? lease = null)
         : base(folderKey, layout.Length, layout.Newest, layout.ETag, MediaType, DownloadNameOf(folderKey))
     {
         Layout = layout;
         _storage = storage;
         _remembered = remembered;
         _logger = logger;
+        _lease = lease;
     }
 
     public ZipLayout Layout { get; }
@@ -55,6 +63,12 @@ internal sealed class ArchiveRepresentation : Representation
         var member = Layout.Member(entry);
         return _storage.OpenReadAsync(member.ToMetadata(), offset, member.Length - offset, cancellationToken);
     }
+
+    /// <summary>
+    /// A member's pinned read found another version, or a read reached the archive's last byte: later requests walk
+    /// the folder again rather than share this member list.
+    /// </summary>
+    internal void EndSharing() => _lease?.EndSharing();
 
     /// <summary>True when the CRC-32 of <paramref name="entry"/> is known without reading it.</summary>
     internal bool IsCrcKnown(int entry)
@@ -145,7 +159,14 @@ internal sealed class ArchiveRepresentation : Representation
     {
         if (disposing)
         {
-            Layout.Dispose();
+            if (_lease is null)
+            {
+                Layout.Dispose();
+            }
+            else
+            {
+                _lease.Dispose();
+            }
         }
 
         base.Dispose(disposing);

@@ -16,6 +16,7 @@ internal static class ArchiveServices
         // The content-facts store exists only when digests are on; without it the CRCs stay in memory.
         services.AddSingleton(provider => new MemberCrcs(provider.GetService<ContentFactsStore>()));
         services.AddSingleton<ArchiveMembers>();
+        services.AddSingleton<SharedWalks>();
         services.AddSingleton<ArchiveSource>();
         return services;
     }

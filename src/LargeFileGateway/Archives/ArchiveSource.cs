@@ -1,4 +1,5 @@
 using System.Globalization;
+using LargeFileGateway.Access;
 using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Security;
@@ -11,7 +12,7 @@ namespace LargeFileGateway.Archives;
 /// trailing <c>/</c>, the key access rules see), and its representation is the zip of everything in it that the
 /// request may see.
 /// </summary>
-internal sealed class ArchiveSource(ArchiveMembers members, IStorageProvider storage, MemberCrcs crcs, ILogger<ArchiveSource> logger) : IRepresentationSource
+internal sealed class ArchiveSource(ArchiveMembers members, SharedWalks walks, AccessGate access, IStorageProvider storage, MemberCrcs crcs, ILogger<ArchiveSource> logger) : IRepresentationSource
 {
     public const string Extension = ".zip";
 
@@ -34,19 +35,22 @@ internal sealed class ArchiveSource(ArchiveMembers members, IStorageProvider sto
 
     public async ValueTask<RepresentationLookup> FindAsync(HttpContext context, string key)
     {
-        var walk = await members.WalkAsync(context, key, context.RequestAborted);
-        switch (walk.Outcome)
+        var lease = await walks.AcquireAsync(key, access.ProofScopeOf(context), cancellationToken => members.WalkAsync(context, key, cancellationToken), context.RequestAborted);
+        var walk = lease.Walk;
+        if (walk.Outcome != ArchiveWalkOutcome.Complete)
         {
-            case ArchiveWalkOutcome.NoSuchFolder:
+            lease.Dispose();
+            if (walk.Outcome == ArchiveWalkOutcome.NoSuchFolder)
+            {
                 return RepresentationLookup.Missing;
+            }
 
-            case ArchiveWalkOutcome.TooManyEntries or ArchiveWalkOutcome.TooManyBytes:
-                Log.ArchiveTooLarge(logger, key, walk.Outcome, walk.Entries, walk.Bytes);
-                await AnswerTooLargeAsync(context, walk.Outcome);
-                return RepresentationLookup.AnsweredBySource;
+            Log.ArchiveTooLarge(logger, key, walk.Outcome, walk.Entries, walk.Bytes);
+            await AnswerTooLargeAsync(context, walk.Outcome);
+            return RepresentationLookup.AnsweredBySource;
         }
 
-        return RepresentationLookup.Found(new ArchiveRepresentation(key, walk.Layout!, storage, crcs, logger));
+        return RepresentationLookup.Found(new ArchiveRepresentation(key, walk.Layout!, storage, crcs, logger, lease));
     }
 
     public Task AnswerMissingAsync(HttpContext context, string key)

@@ -23,6 +23,9 @@ internal sealed class MemberTable : IDisposable
     private readonly SpillingStore _records;
     private readonly SpillingStore _names;
 
+    // Requests sharing the table record CRCs while others read them: a slot is read and written whole.
+    private readonly Lock _crcGate = new();
+
     public MemberTable(int memoryLimit, string folder)
     {
         _records = new SpillingStore(memoryLimit, folder);
@@ -96,7 +99,11 @@ internal sealed class MemberTable : IDisposable
     public bool TryGetCrc(int entry, out uint crc32)
     {
         Span<byte> slot = stackalloc byte[5];
-        _records.Read(((long)entry * RecordBytes) + CrcAt, slot);
+        lock (_crcGate)
+        {
+            _records.Read(((long)entry * RecordBytes) + CrcAt, slot);
+        }
+
         crc32 = BinaryPrimitives.ReadUInt32LittleEndian(slot);
         return slot[4] != 0;
     }
@@ -106,7 +113,10 @@ internal sealed class MemberTable : IDisposable
         Span<byte> slot = stackalloc byte[5];
         BinaryPrimitives.WriteUInt32LittleEndian(slot, crc32);
         slot[4] = 1;
-        _records.Write(((long)entry * RecordBytes) + CrcAt, slot);
+        lock (_crcGate)
+        {
+            _records.Write(((long)entry * RecordBytes) + CrcAt, slot);
+        }
     }
 
     public void Dispose()

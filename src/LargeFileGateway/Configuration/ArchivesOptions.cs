@@ -17,4 +17,12 @@ internal sealed class ArchivesOptions
     /// <summary>Bytes of member data one archive holds at most (1 TiB); a larger folder is refused with problem details.</summary>
     [Range(1L, long.MaxValue)]
     public long MaxBytes { get; set; } = 1L << 40;
+
+    /// <summary>
+    /// How long after a folder was walked a request that arrives while that archive is still being downloaded (the
+    /// other connections of <c>aria2c -x16</c>) shares the walk instead of walking again; 0 walks for every request.
+    /// A folder change is seen by new requests after at most this long, at once when no download of it is running.
+    /// </summary>
+    [TimeSpanRange("00:00:00", "00:10:00", ErrorMessage = SectionName + ":ShareWalkFor must be between {1} and {2}.")]
+    public TimeSpan ShareWalkFor { get; set; } = TimeSpan.FromSeconds(5);
 }
