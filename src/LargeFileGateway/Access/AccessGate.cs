@@ -94,24 +94,6 @@ internal sealed class AccessGate
     }
 
     /// <summary>
-    /// What <see cref="CoversAsync"/> answers depend on besides the key: empty when everything is open, else a hash
-    /// of everything a proof is read from (the Authorization header, the query, the Host, the client's address). Two
-    /// requests with the same scope get the same answers for every key, so they may share what was decided per entry
-    /// (an archive's member list).
-    /// </summary>
-    public string ProofScopeOf(HttpContext context)
-    {
-        if (_rules.IsEverythingOpen)
-        {
-            return string.Empty;
-        }
-
-        var request = context.Request;
-        var proof = string.Join('\n', request.Headers.Authorization.ToString(), request.QueryString.Value, request.Host.Value, context.Connection.RemoteIpAddress?.ToString());
-        return Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(proof)));
-    }
-
-    /// <summary>
     /// For an entry inside a folder the request was allowed (a listing's rows, an archive's members): true when the
     /// proof the request carries also opens <paramref name="key"/> under the key's own policy, so that an open folder
     /// never shows or packs a protected sub-folder. Writes nothing; an expired link inside its resume grace opens no

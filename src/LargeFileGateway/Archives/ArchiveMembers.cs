@@ -32,6 +32,7 @@ internal sealed class ArchiveMembers
     private readonly AccessGate _access;
     private readonly int _maxEntries;
     private readonly long _maxBytes;
+    private readonly string _tableFolder;
 
     public ArchiveMembers(IStorageProvider storage, AccessGate access, IOptions<ArchivesOptions> options)
     {
@@ -40,6 +41,7 @@ internal sealed class ArchiveMembers
         _access = access;
         _maxEntries = options.Value.MaxEntries;
         _maxBytes = options.Value.MaxBytes;
+        _tableFolder = options.Value.TableFolderOrDefault;
     }
 
     private long _walks;
@@ -59,7 +61,7 @@ internal sealed class ArchiveMembers
             return ArchiveWalk.NoSuchFolder;
         }
 
-        var layout = new ZipLayout.Builder(folder, TableMemoryBytes, Path.GetTempPath());
+        var layout = new ZipLayout.Builder(folder, TableMemoryBytes, _tableFolder);
         try
         {
             var outcome = await WalkIntoAsync(context, folder, first, layout, cancellationToken);

@@ -24,7 +24,9 @@ internal sealed class ArchiveReadStream : Stream
     private readonly long _end;
     private byte[]? _header;
     private ZipSegment _headerSegment = new(ZipPart.End, -2, 0, 0);
+    private readonly long _start;
     private long _position;
+    private ZipLayout.ZipCursor _cursor;
 
     // The member being read: its stream, the offset in the member it has reached, and its running CRC when it was
     // read from the member's first byte.
@@ -43,6 +45,7 @@ internal sealed class ArchiveReadStream : Stream
         _archive = archive;
         _layout = archive.Layout;
         _position = offset;
+        _start = offset;
         _end = offset + length;
     }
 
@@ -67,7 +70,7 @@ internal sealed class ArchiveReadStream : Stream
         {
             while (total < buffer.Length && _position < _end)
             {
-                var segment = _layout.Locate(_position);
+                var segment = _layout.Locate(_position, ref _cursor);
                 var wanted = (int)Math.Min(buffer.Length - total, Math.Min(_end, segment.End) - _position);
                 var copied = segment.Part == ZipPart.Data
                     ? await ReadMemberAsync(segment, buffer.Slice(total, wanted), cancellationToken)
@@ -82,9 +85,10 @@ internal sealed class ArchiveReadStream : Stream
             throw;
         }
 
-        if (_position == _layout.Length && total > 0)
+        if (_start == 0 && _position == _layout.Length && total > 0)
         {
-            // Before these last bytes leave: whoever has the whole archive and asks again gets a fresh walk.
+            // The whole archive, before its last bytes leave: whoever has it and asks again gets a fresh walk. (Not a
+            // read of the tail alone: zip readers that seek fetch the end first, then the rest.)
             _archive.EndSharing();
         }
 
@@ -225,7 +229,7 @@ internal sealed class ArchiveReadStream : Stream
         if (_memberCrc is not null)
         {
             (_hashedEntry, _hashedCrc) = (entry, _memberCrc.GetCurrentHashAsUInt32());
-            _archive.Record(entry, _hashedCrc);
+            _archive.RecordHashed(entry, _hashedCrc);
             _memberCrc = null;
         }
     }

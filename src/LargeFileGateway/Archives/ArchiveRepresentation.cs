@@ -81,28 +81,34 @@ internal sealed class ArchiveRepresentation : Representation
         var member = Layout.Member(entry);
         if (member.IsDirectory || member.Length == 0)
         {
-            Record(entry, 0, remember: false);
+            Layout.TrySetCrc(entry, 0, hashed: true);
             return true;
         }
 
         if (_remembered.TryGet(VersionOf(member), out var crc))
         {
-            Record(entry, crc, remember: false);
+            Layout.TrySetCrc(entry, crc, hashed: false);
             return true;
         }
 
         return false;
     }
 
-    /// <summary>A CRC-32 computed from every byte of the member's pinned version, for this request and for later ones.</summary>
-    internal void Record(int entry, uint crc32, bool remember = true)
+    /// <summary>
+    /// A CRC-32 computed from every byte of the member's pinned version, for this request, those sharing its layout,
+    /// and later ones. When a request sharing the layout hashed other bytes under the same validator (a copy that kept
+    /// length and mtime) the two archives would disagree: this one is aborted instead, so that no download ever ends
+    /// with a central directory whose CRC is not its descriptor's.
+    /// </summary>
+    internal void RecordHashed(int entry, uint crc32)
     {
-        Layout.SetCrc(entry, crc32);
-        if (remember)
+        if (!Layout.TrySetCrc(entry, crc32, hashed: true))
         {
-            var member = Layout.Member(entry);
-            _remembered.Remember(VersionOf(member), member.Length, crc32);
+            throw new StorageObjectChangedException("An archive member's bytes changed under the same validator while the archive was read.");
         }
+
+        var member = Layout.Member(entry);
+        _remembered.Remember(VersionOf(member), member.Length, crc32);
     }
 
     /// <summary>
@@ -142,7 +148,7 @@ internal sealed class ArchiveRepresentation : Representation
         }
 
         var value = crc.GetCurrentHashAsUInt32();
-        Record(entry, value);
+        RecordHashed(entry, value);
         return value;
     }
 

@@ -4,6 +4,7 @@ using LargeFileGateway.Downloads;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Security;
 using LargeFileGateway.Storage;
+using Microsoft.Extensions.Primitives;
 
 namespace LargeFileGateway.Archives;
 
@@ -35,7 +36,13 @@ internal sealed class ArchiveSource(ArchiveMembers members, SharedWalks walks, A
 
     public async ValueTask<RepresentationLookup> FindAsync(HttpContext context, string key)
     {
-        var lease = await walks.AcquireAsync(key, access.ProofScopeOf(context), cancellationToken => members.WalkAsync(context, key, cancellationToken), context.RequestAborted);
+        // Shared only where access is open everywhere, joined only by requests for a part (see SharedWalks).
+        var lease = await walks.AcquireAsync(
+            key,
+            share: access.IsEverythingOpen,
+            mayJoin: !StringValues.IsNullOrEmpty(context.Request.Headers.Range),
+            cancellationToken => members.WalkAsync(context, key, cancellationToken),
+            context.RequestAborted);
         var walk = lease.Walk;
         if (walk.Outcome != ArchiveWalkOutcome.Complete)
         {

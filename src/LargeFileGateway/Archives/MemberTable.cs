@@ -19,6 +19,9 @@ internal sealed class MemberTable : IDisposable
 {
     private const int RecordBytes = 56;
     private const int CrcAt = 44;
+    private const byte NoCrc = 0;
+    private const byte RememberedCrc = 1;
+    private const byte HashedCrc = 2;
 
     private readonly SpillingStore _records;
     private readonly SpillingStore _names;
@@ -105,17 +108,36 @@ internal sealed class MemberTable : IDisposable
         }
 
         crc32 = BinaryPrimitives.ReadUInt32LittleEndian(slot);
-        return slot[4] != 0;
+        return slot[4] != NoCrc;
     }
 
-    public void SetCrc(int entry, uint crc32)
+    /// <summary>
+    /// Records a CRC-32 for <paramref name="entry"/>. The first CRC hashed from the member's bytes wins: a later one that
+    /// differs (other bytes under the same validator, read by another request sharing the table) is refused with false,
+    /// and nothing changes. A hashed CRC replaces a remembered one; a remembered one never replaces anything.
+    /// </summary>
+    public bool TrySetCrc(int entry, uint crc32, bool hashed)
     {
+        var at = ((long)entry * RecordBytes) + CrcAt;
         Span<byte> slot = stackalloc byte[5];
-        BinaryPrimitives.WriteUInt32LittleEndian(slot, crc32);
-        slot[4] = 1;
         lock (_crcGate)
         {
-            _records.Write(((long)entry * RecordBytes) + CrcAt, slot);
+            _records.Read(at, slot);
+            var existing = slot[4];
+            if (!hashed && existing != NoCrc)
+            {
+                return true;
+            }
+
+            if (existing == HashedCrc)
+            {
+                return BinaryPrimitives.ReadUInt32LittleEndian(slot) == crc32;
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(slot, crc32);
+            slot[4] = hashed ? HashedCrc : RememberedCrc;
+            _records.Write(at, slot);
+            return true;
         }
     }
 

@@ -9,11 +9,13 @@ namespace LargeFileGateway.Archives;
 /// table, and see the CRC-32s each other computed.
 /// </summary>
 /// <remarks>
-/// <para>A walk is shared only between requests with the same proof scope (<see cref="Access.AccessGate.ProofScopeOf"/>),
-/// because which members a walk packs depends on what the request's proof opens; and only while at least one of them
-/// holds it and for at most <see cref="ArchivesOptions.ShareWalkFor"/> after it ended, so that a changed folder is
-/// seen at once by the next request when no download of it is running, and after that time at worst. The table is
-/// deleted when its last request ends.</para>
+/// <para>Who may share: only when access is open everywhere (the caller decides). Which members a walk packs depends
+/// on what the request's proof opens, and a proof's answers change with the clock (a link or token expires, a resume
+/// grace applies to ranges only), so two requests with the same link are not the same reader a few seconds apart.
+/// Who may join: a request for part of the archive (a <c>Range</c>: a download manager's other connections, a
+/// resume), while at least one request holds the walk and for at most <see cref="ArchivesOptions.ShareWalkFor"/>
+/// after the walk ended. A request for the whole archive always walks, so a changed folder is seen at once by a new
+/// download. The table is deleted when its last request ends.</para>
 /// <para>Sharing also ends at once (<see cref="WalkLease.EndSharing"/>) when a member changed under a download, and
 /// when a request read the archive's last byte: a client that has the whole archive and asks again (after changing
 /// the folder, say) gets a fresh walk, never one from before its own download ended. A request that joins a walk
@@ -22,7 +24,7 @@ namespace LargeFileGateway.Archives;
 internal sealed class SharedWalks(IOptions<ArchivesOptions> options, TimeProvider time)
 {
     private readonly TimeSpan _shareFor = options.Value.ShareWalkFor;
-    private readonly Dictionary<(string Folder, string Scope), Shared> _walks = [];
+    private readonly Dictionary<string, Shared> _walks = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>Folders with a walk in use (tests).</summary>
@@ -38,29 +40,30 @@ internal sealed class SharedWalks(IOptions<ArchivesOptions> options, TimeProvide
     }
 
     /// <summary>
-    /// The walk of <paramref name="folder"/> for <paramref name="scope"/>: one in use and recent enough, or a new one
-    /// made with <paramref name="walk"/>. The caller disposes the lease when its request ends.
+    /// The walk of <paramref name="folder"/>: with <paramref name="mayJoin"/>, one in use and recent enough, else a new
+    /// one made with <paramref name="walk"/>, which later requests may join when <paramref name="share"/> (access is
+    /// open everywhere). The caller disposes the lease when its request ends.
     /// </summary>
-    public async ValueTask<WalkLease> AcquireAsync(string folder, string scope, Func<CancellationToken, ValueTask<ArchiveWalk>> walk, CancellationToken cancellationToken)
+    public async ValueTask<WalkLease> AcquireAsync(string folder, bool share, bool mayJoin, Func<CancellationToken, ValueTask<ArchiveWalk>> walk, CancellationToken cancellationToken)
     {
-        var key = (folder, scope);
+        share &= _shareFor > TimeSpan.Zero;
         while (true)
         {
-            Shared shared;
+            Shared? shared = null;
             bool mine;
             lock (_gate)
             {
-                mine = !_walks.TryGetValue(key, out shared!) || !shared.IsShareable(time.GetUtcNow(), _shareFor);
+                mine = !share || !mayJoin || !_walks.TryGetValue(folder, out shared) || !shared.IsShareable(time.GetUtcNow(), _shareFor);
                 if (mine)
                 {
-                    shared = new Shared(key);
-                    if (_shareFor > TimeSpan.Zero)
+                    shared = new Shared(folder);
+                    if (share)
                     {
-                        _walks[key] = shared;
+                        _walks[folder] = shared;
                     }
                 }
 
-                shared.Users++;
+                shared!.Users++;
             }
 
             if (mine)
@@ -133,12 +136,13 @@ internal sealed class SharedWalks(IOptions<ArchivesOptions> options, TimeProvide
     }
 
     /// <summary>One walk and the requests holding it.</summary>
-    internal sealed class Shared((string Folder, string Scope) key)
+    internal sealed class Shared(string key)
     {
         private readonly TaskCompletionSource<ArchiveWalk> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private DateTimeOffset _completedAt;
 
-        public (string Folder, string Scope) Key { get; } = key;
+        /// <summary>The folder's key.</summary>
+        public string Key { get; } = key;
 
         public Task<ArchiveWalk> Completion => _completion.Task;
 

@@ -57,9 +57,6 @@ internal sealed class ZipLayout : IDisposable
     private readonly MemberTable _table;
     private readonly long _centralEnd;
 
-    // The last runs Locate found, so that reading front to back finds each next run without a search.
-    private MemberTable.Slot? _localHint;
-    private MemberTable.Slot? _centralHint;
     private LastMember? _lastMember;
 
     /// <summary>The layout of <paramref name="members"/>, all in memory unless <paramref name="memoryLimit"/> says otherwise (tests).</summary>
@@ -162,14 +159,29 @@ internal sealed class ZipLayout : IDisposable
 
     public int CentralHeaderLength(int entry) => CentralHeaderLength(_table.Read(entry));
 
-    /// <summary>The CRC-32 recorded for <paramref name="entry"/> with <see cref="SetCrc"/>, if any.</summary>
+    /// <summary>The CRC-32 recorded for <paramref name="entry"/> with <see cref="TrySetCrc"/>, if any.</summary>
     public bool TryGetCrc(int entry, out uint crc32) => _table.TryGetCrc(entry, out crc32);
 
-    /// <summary>Records the CRC-32 of <paramref name="entry"/>'s bytes for the rest of the request.</summary>
-    public void SetCrc(int entry, uint crc32) => _table.SetCrc(entry, crc32);
+    /// <summary>
+    /// Records the CRC-32 of <paramref name="entry"/> for every request using this layout: <paramref name="hashed"/>
+    /// when computed from the member's bytes, else remembered from an earlier request. False when a different CRC was
+    /// hashed from the member's bytes already (see <see cref="MemberTable.TrySetCrc"/>).
+    /// </summary>
+    public bool TrySetCrc(int entry, uint crc32, bool hashed) => _table.TrySetCrc(entry, crc32, hashed);
 
     /// <summary>The run of bytes <paramref name="position"/> falls in; zero-length runs (an empty file's data) never contain one.</summary>
     public ZipSegment Locate(long position)
+    {
+        var cursor = default(ZipCursor);
+        return Locate(position, ref cursor);
+    }
+
+    /// <summary>
+    /// As <see cref="Locate(long)"/>, starting from where <paramref name="cursor"/> (one reader's own, so that readers
+    /// sharing the layout do not move each other's) was left: reading front to back finds each next run without a
+    /// search.
+    /// </summary>
+    public ZipSegment Locate(long position, ref ZipCursor cursor)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, Length);
@@ -180,11 +192,11 @@ internal sealed class ZipLayout : IDisposable
 
         if (position >= CentralDirectoryOffset)
         {
-            var central = Find(position, central: true);
+            var central = Find(position, central: true, ref cursor.Central);
             return new ZipSegment(ZipPart.CentralHeader, central.Index, CentralDirectoryOffset + central.CentralOffset, CentralHeaderLength(central));
         }
 
-        var entry = Find(position, central: false);
+        var entry = Find(position, central: false, ref cursor.Local);
         var start = entry.LocalOffset;
         var header = LocalHeaderLength(entry);
         if (position < start + header)
@@ -409,9 +421,9 @@ internal sealed class ZipLayout : IDisposable
     /// <paramref name="position"/>: the last one found or the one after it when reading front to back, a binary
     /// search over the table otherwise (starts strictly ascend: every header has a fixed part).
     /// </summary>
-    private MemberTable.Slot Find(long position, bool central)
+    private MemberTable.Slot Find(long position, bool central, ref MemberTable.Slot? hint)
     {
-        if ((central ? _centralHint : _localHint) is { } known)
+        if (hint is { } known)
         {
             if (Holds(known, position, central))
             {
@@ -423,7 +435,8 @@ internal sealed class ZipLayout : IDisposable
                 var next = _table.Read(known.Index + 1);
                 if (Holds(next, position, central))
                 {
-                    return Remember(next, central);
+                    hint = next;
+                    return next;
                 }
             }
         }
@@ -442,7 +455,8 @@ internal sealed class ZipLayout : IDisposable
             }
         }
 
-        return Remember(_table.Read(low), central);
+        hint = _table.Read(low);
+        return hint;
     }
 
     private long StartOf(MemberTable.Slot slot, bool central) => central ? CentralDirectoryOffset + slot.CentralOffset : slot.LocalOffset;
@@ -454,18 +468,11 @@ internal sealed class ZipLayout : IDisposable
         return position >= start && position < start + length;
     }
 
-    private MemberTable.Slot Remember(MemberTable.Slot slot, bool central)
+    /// <summary>One reader's place in a layout (see <see cref="Locate(long, ref ZipCursor)"/>).</summary>
+    internal struct ZipCursor
     {
-        if (central)
-        {
-            _centralHint = slot;
-        }
-        else
-        {
-            _localHint = slot;
-        }
-
-        return slot;
+        internal MemberTable.Slot? Local;
+        internal MemberTable.Slot? Central;
     }
 
     /// <summary>The member <see cref="Member"/> decoded last: one object, so that a reader never sees half of one and half of another.</summary>

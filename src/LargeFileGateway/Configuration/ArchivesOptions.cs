@@ -23,6 +23,16 @@ internal sealed class ArchivesOptions
     /// other connections of <c>aria2c -x16</c>) shares the walk instead of walking again; 0 walks for every request.
     /// A folder change is seen by new requests after at most this long, at once when no download of it is running.
     /// </summary>
+    /// <summary>
+    /// Where an archive's member table goes once it outgrows memory (past about 2,300 members): an unlinked file per
+    /// request, about 100 bytes a member. Null: the system's temporary folder (<c>TMPDIR</c>). Checked writable at
+    /// start when archives are on (a read-only container needs a writable volume here).
+    /// </summary>
+    public string? TableFolder { get; set; }
+
+    /// <summary>The folder <see cref="TableFolder"/> names, or the system's temporary folder.</summary>
+    public string TableFolderOrDefault => string.IsNullOrEmpty(TableFolder) ? Path.GetTempPath() : TableFolder;
+
     [TimeSpanRange("00:00:00", "00:10:00", ErrorMessage = SectionName + ":ShareWalkFor must be between {1} and {2}.")]
     public TimeSpan ShareWalkFor { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -59,6 +59,36 @@ public sealed class ArchiveSettingsTests : IDisposable
         Assert.Equal(cap.Contains("MaxBytes", StringComparison.Ordinal) ? HttpStatusCode.Conflict : HttpStatusCode.OK, within.StatusCode);
     }
 
+    [Fact]
+    public async Task TableFolderNotWritable_GatewayDoesNotStartAndNamesTheKey()
+    {
+        var notAFolder = _store.Combine("a-file");
+        await File.WriteAllTextAsync(notAFolder, "x");
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () => await GatewayServer.StartAsync(_root.Path, "--Gateway:Archives:Enabled=true", "--Gateway:Archives:TableFolder=" + notAFolder));
+
+        Assert.Contains("Gateway:Archives:TableFolder", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TableFolderGiven_ArchiveOfThousandsOfMembers_IsCompleteAndLeavesNoFileThere()
+    {
+        for (var i = 0; i < 3_000; i++)
+        {
+            TestFiles.WriteRandom(_root.Combine("many", $"f{i:D4}.txt"), 1 + (i % 50), seed: 10 + i);
+        }
+
+        var tables = _store.Combine("tables");
+        Directory.CreateDirectory(tables);
+        await using var server = await GatewayServer.StartAsync(_root.Path, "--Gateway:Archives:Enabled=true", "--Gateway:Archives:TableFolder=" + tables);
+
+        var archive = _store.Combine("many.zip");
+        await File.WriteAllBytesAsync(archive, await server.Client.GetByteArrayAsync("archives/many.zip"));
+
+        Assert.Equal(3_000, (await ZipTools.MembersAsync(archive)).Count);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tables));
+    }
+
     [Theory]
     [InlineData("--Gateway:Archives:MaxEntries=0")]
     [InlineData("--Gateway:Archives:MaxBytes=0")]

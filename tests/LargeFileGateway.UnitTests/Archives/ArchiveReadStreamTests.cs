@@ -124,6 +124,41 @@ public sealed class ArchiveReadStreamTests
         }
     }
 
+    [Fact]
+    public async Task SharedTable_OtherBytesUnderTheSameValidator_SecondReaderAborts_FirstKeepsItsDescriptorAndCentralCrcEqual()
+    {
+        var storage = new MemoryStorage();
+        var members = Arrange(storage);
+        var layout = ZipLayout.Of(members, "root/".Length);
+        var a = new ArchiveRepresentation("root/", layout, storage, new MemberCrcs(store: null), NullLogger.Instance);
+        var b = new ArchiveRepresentation("root/", layout, storage, new MemberCrcs(store: null), NullLogger.Instance);
+        var full = new byte[a.Length];
+        await using (var stream = await a.OpenReadAsync(0, a.Length, CancellationToken.None))
+        {
+            var at = 0;
+            while (at < layout.CentralDirectoryOffset)
+            {
+                at += await stream.ReadAsync(full.AsMemory(at, (int)Math.Min(65_536, layout.CentralDirectoryOffset - at)));
+            }
+
+            // Same validator, other bytes (cp -p): another request sharing the table streams b.bin from its first byte,
+            // hashes other bytes than the first did, and is cut off rather than disagree with it.
+            var other = new byte[300_000];
+            new Random(8).NextBytes(other);
+            storage.Put("root/sub/b.bin", other, "\"b\"");
+            await Assert.ThrowsAsync<StorageObjectChangedException>(() => ReadAsync(b, layout.DataOffset(2), 300_000 + layout.DescriptorLength(2)));
+
+            while (at < full.Length)
+            {
+                at += await stream.ReadAsync(full.AsMemory(at, Math.Min(65_536, full.Length - at)));
+            }
+        }
+
+        var descriptorCrc = BitConverter.ToUInt32(full, (int)(layout.DataOffset(2) + 300_000 + 4));
+        var central = layout.CentralDirectoryOffset + layout.CentralHeaderLength(0) + layout.CentralHeaderLength(1);
+        Assert.Equal(descriptorCrc, BitConverter.ToUInt32(full, (int)central + 16));
+    }
+
     private static ArchiveMember[] Arrange(MemoryStorage storage)
     {
         var random = new Random(7);

@@ -16,8 +16,8 @@ public sealed class SharedWalksTests
         var walks = Walks(TimeSpan.FromSeconds(5));
         var counter = new WalkCounter();
 
-        var first = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
-        var second = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
+        var first = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
+        var second = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
 
         Assert.Equal(1, counter.Walks);
         Assert.Same(first.Walk.Layout, second.Walk.Layout);
@@ -36,8 +36,8 @@ public sealed class SharedWalksTests
         var walks = Walks(TimeSpan.FromSeconds(5));
         var counter = new WalkCounter { Gate = new TaskCompletionSource() };
 
-        var first = walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None).AsTask();
-        var others = Enumerable.Range(0, 15).Select(_ => walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None).AsTask()).ToArray();
+        var first = walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None).AsTask();
+        var others = Enumerable.Range(0, 15).Select(_ => walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None).AsTask()).ToArray();
         counter.Gate.SetResult();
         var leases = await Task.WhenAll([first, .. others]);
 
@@ -48,21 +48,22 @@ public sealed class SharedWalksTests
     }
 
     [Fact]
-    public async Task OtherScope_OtherFolder_AfterTheLastEnded_OrPastShareWalkFor_WalkAgain()
+    public async Task WholeArchiveRequest_ProtectedAccess_OtherFolder_OrPastShareWalkFor_WalkAgain()
     {
         var walks = Walks(TimeSpan.FromSeconds(5));
         var counter = new WalkCounter();
 
-        using var held = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
-        using (await walks.AcquireAsync("d/", "token-a", counter.WalkAsync, CancellationToken.None))
-        using (await walks.AcquireAsync("e/", "", counter.WalkAsync, CancellationToken.None))
+        using var held = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
+        using (await walks.AcquireAsync("d/", share: true, mayJoin: false, counter.WalkAsync, CancellationToken.None))
+        using (await walks.AcquireAsync("d/", share: false, mayJoin: true, counter.WalkAsync, CancellationToken.None))
+        using (await walks.AcquireAsync("e/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None))
         {
-            Assert.Equal(3, counter.Walks);
+            Assert.Equal(4, counter.Walks);
         }
 
         _time.Advance(TimeSpan.FromSeconds(5));
-        using var late = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
-        Assert.Equal(4, counter.Walks);
+        using var late = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
+        Assert.Equal(5, counter.Walks);
         Assert.NotSame(held.Walk.Layout, late.Walk.Layout);
 
         // The first layout lives on for the request that holds it.
@@ -75,9 +76,9 @@ public sealed class SharedWalksTests
         var walks = Walks(TimeSpan.FromSeconds(5));
         var counter = new WalkCounter();
 
-        using var first = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
+        using var first = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
         first.EndSharing();
-        using var second = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
+        using var second = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
 
         Assert.Equal(2, counter.Walks);
     }
@@ -88,8 +89,8 @@ public sealed class SharedWalksTests
         var walks = Walks(TimeSpan.Zero);
         var counter = new WalkCounter();
 
-        using var first = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
-        using var second = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
+        using var first = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
+        using var second = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
 
         Assert.Equal(2, counter.Walks);
         Assert.Equal(0, walks.InUse);
@@ -102,8 +103,8 @@ public sealed class SharedWalksTests
         var counter = new WalkCounter { Gate = new TaskCompletionSource() };
         using var gone = new CancellationTokenSource();
 
-        var first = walks.AcquireAsync("d/", "", counter.WalkAsync, gone.Token).AsTask();
-        var waiting = walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None).AsTask();
+        var first = walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, gone.Token).AsTask();
+        var waiting = walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None).AsTask();
         await gone.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
         counter.Gate.SetResult();
@@ -119,15 +120,15 @@ public sealed class SharedWalksTests
         var walks = Walks(TimeSpan.FromSeconds(5));
         var failing = new WalkCounter { Gate = new TaskCompletionSource(), Failure = new IOException("disk") };
 
-        var first = walks.AcquireAsync("d/", "", failing.WalkAsync, CancellationToken.None).AsTask();
-        var waiting = walks.AcquireAsync("d/", "", failing.WalkAsync, CancellationToken.None).AsTask();
+        var first = walks.AcquireAsync("d/", share: true, mayJoin: true, failing.WalkAsync, CancellationToken.None).AsTask();
+        var waiting = walks.AcquireAsync("d/", share: true, mayJoin: true, failing.WalkAsync, CancellationToken.None).AsTask();
         failing.Gate.SetResult();
 
         await Assert.ThrowsAsync<IOException>(() => first);
         await Assert.ThrowsAsync<IOException>(() => waiting);
         Assert.Equal(0, walks.InUse);
         var counter = new WalkCounter();
-        using var next = await walks.AcquireAsync("d/", "", counter.WalkAsync, CancellationToken.None);
+        using var next = await walks.AcquireAsync("d/", share: true, mayJoin: true, counter.WalkAsync, CancellationToken.None);
         Assert.Equal(1, counter.Walks);
     }
 

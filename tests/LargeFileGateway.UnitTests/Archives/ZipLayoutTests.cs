@@ -255,6 +255,25 @@ public sealed class ZipLayoutTests
         Assert.Equal(Bytes(inMemory, i => (byte)i, crcs), Bytes(onDisk, i => (byte)i, crcs));
     }
 
+    [Fact]
+    public void TrySetCrc_FirstHashedWins_HashedReplacesRemembered_RememberedNeverReplaces()
+    {
+        using var layout = ZipLayout.Of([File("a", 1), File("b", 1)], 0);
+
+        Assert.False(layout.TryGetCrc(0, out _));
+        Assert.True(layout.TrySetCrc(0, 7, hashed: false));
+        Assert.True(layout.TrySetCrc(0, 8, hashed: false));
+        Assert.True(layout.TryGetCrc(0, out var remembered));
+        Assert.Equal(7u, remembered);
+        Assert.True(layout.TrySetCrc(0, 9, hashed: true));
+        Assert.True(layout.TrySetCrc(0, 9, hashed: true));
+        Assert.False(layout.TrySetCrc(0, 10, hashed: true));
+        Assert.True(layout.TrySetCrc(0, 11, hashed: false));
+        Assert.True(layout.TryGetCrc(0, out var hashed));
+        Assert.Equal(9u, hashed);
+        Assert.False(layout.TryGetCrc(1, out _));
+    }
+
     private static ArchiveMember File(string key, long length) => new(key, length, Modified, new EntityTagHeaderValue("\"" + key.Length + "-" + length + "\""));
 
     private static ArchiveMember Folder(string key) => new(key, 0, Modified, ETag: null);
