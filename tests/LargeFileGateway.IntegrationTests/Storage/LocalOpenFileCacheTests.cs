@@ -201,6 +201,29 @@ public sealed class LocalOpenFileCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Download_WhileTheCacheDropsItsDescriptor_CompletesAndTheDescriptorClosesAfterIt()
+    {
+        var path = Path.Combine(_root, "big.bin");
+        const long length = 256L << 20;
+        TestFiles.WriteSparse(path, length, [(0, 1 << 20), (length - (1 << 20), 1 << 20)]);
+        await using var gateway = await GatewayServer.StartAsync(_root);
+        using var response = await gateway.Client.GetAsync("files/big.bin", HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[1 << 20];
+        await body.ReadExactlyAsync(buffer);
+
+        // The cache lets go (as its idle sweep, a failed revalidation or EMFILE would) while the request still reads:
+        // the request's own reference keeps the descriptor valid until it ends.
+        gateway.CloseCachedFiles();
+        var (sha256, rest) = await TestFiles.Sha256Async(body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(length - buffer.Length, rest);
+        Assert.Equal(await TestFiles.Sha256Async(path, buffer.Length), sha256);
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(path, TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task Get_MoreFilesThanTheCacheHolds_TheRestAreClosedAfterTheirRequest()
     {
         File.Move(Stage(0), Path.Combine(_root, "a.bin"));
