@@ -4,7 +4,7 @@ namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
 /// A local file held open for one request: the handle whose real path was checked against the root serves every read
-/// of the request, so there is one open, one real-path check and one statx per request (random 64 KiB ranges were
+/// of the request, so there is at most one open, one real-path check and one statx per request (random 64 KiB ranges were
 /// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges"). Reads go through the
 /// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request. A file from the
 /// <see cref="OpenFileCache"/> (<paramref name="cached"/>) shares the cache's descriptor and holds one reference on it.
