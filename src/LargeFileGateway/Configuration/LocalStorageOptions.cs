@@ -28,4 +28,21 @@ internal sealed class LocalStorageOptions
     /// </summary>
     [TimeSpanRange("00:00:00.001", "01:00:00", ErrorMessage = SectionName + ":ReadTimeout must be between {1} and {2}.")]
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Most descriptors of served files kept open between requests (Linux), so that a file asked for again (random
+    /// ranges, a download manager's parallel parts) is revalidated with a statx of its path (one more per folder on
+    /// the way, or a readlink after a link) instead of being opened, checked and closed. Every request proves its entry current before it reads; a file beyond the bound
+    /// is opened for its request alone, as with 0 (off). Count of descriptors; 0-65536 (each is one of the process's
+    /// open-file limit; when it runs out, the cache is emptied before the open is refused).
+    /// </summary>
+    [NumberRange(0, 65536, ErrorMessage = SectionName + ":OpenFileCacheMaxFiles must be between {1} and {2}.")]
+    public int OpenFileCacheMaxFiles { get; set; } = 1024;
+
+    /// <summary>
+    /// A cached descriptor unused this long is closed (nginx's open_file_cache inactive=20s), so a deleted file's space
+    /// is given back within about twice this time even if nobody asks for it again. Duration (hh:mm:ss); 1 s - 1 h.
+    /// </summary>
+    [TimeSpanRange("00:00:01", "01:00:00", ErrorMessage = SectionName + ":OpenFileCacheIdleTimeout must be between {1} and {2}.")]
+    public TimeSpan OpenFileCacheIdleTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -92,7 +92,7 @@ internal sealed class ChunkCopier
                 {
                     // The clock is read only when someone records read times (metrics on): nothing otherwise.
                     var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
-                    read = await ReadIntoAsync(source, writer, wanted, cancellationToken);
+                    read = await ReadIntoAsync(source, writer, wanted, position == range.First && wanted == end - position, cancellationToken);
                     if (started != 0)
                     {
                         _metrics!.StorageRead(Stopwatch.GetElapsedTime(started));
@@ -152,8 +152,19 @@ internal sealed class ChunkCopier
     // (141 B per chunk, 9 MB per 4 GiB in ChunkCopierBenchmarks), which made memory grow with the file.
     // A failed read writes nothing, so the resume above reopens exactly at the first byte the client lacks.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, bool wholeRange, CancellationToken cancellationToken)
     {
+        if (wholeRange)
+        {
+            // A range that is one chunk (a random 64 KiB range, a seek) is read straight into the response's memory:
+            // one copy fewer per request. The rented buffer stays for streams, whose chunks would otherwise each be
+            // rented from ArrayPool.Shared by the pipe (the slow-reader note above); a range this short holds its one
+            // chunk whichever way it is read.
+            var read = await source.ReadAsync(writer.GetMemory(count)[..count], cancellationToken);
+            writer.Advance(read);
+            return read;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(count);
         try
         {

@@ -69,6 +69,13 @@ public sealed class GatewayServer : IAsyncDisposable
         return await StartAsync(root, beforeStart, extraArgs);
     }
 
+    /// <summary>
+    /// Closes the descriptors the local provider keeps open between requests (its open-file cache): a descriptor that
+    /// stays open after this is held by a request, or leaked by one.
+    /// </summary>
+    public void CloseCachedFiles()
+        => (Services.GetRequiredService<LargeFileGateway.Storage.IStorageProvider>() as LargeFileGateway.Storage.Local.LocalFileStorageProvider)?.OpenFiles?.Clear();
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

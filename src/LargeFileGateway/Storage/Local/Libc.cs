@@ -20,9 +20,14 @@ internal static unsafe partial class Libc
 
     // <linux/stat.h>, <linux/fs.h>
     private const int AtEmptyPath = 0x1000;
+    private const int AtCurrentDirectory = -100;
+    private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
     private const uint StatxMtime = 0x40;
+    private const uint StatxCtime = 0x80;
+    private const uint StatxInode = 0x100;
     private const uint StatxSize = 0x200;
+    private const uint StatxIdentity = StatxType | StatxMtime | StatxCtime | StatxInode | StatxSize;
     private const ushort FileTypeMask = 0xF000;
 
     /// <summary>S_IFREG, a file type from <see cref="Describe"/>.</summary>
@@ -66,22 +71,69 @@ internal static unsafe partial class Libc
     /// </summary>
     public static void AdviseSequential(SafeFileHandle handle) => FileAdvise(handle, 0, 0, AdviseSequentialAccess);
 
-    /// <summary>Type (S_IFMT bits), length and modification time of an open file, from one statx(2); errno 0 on success.</summary>
-    public static int Describe(SafeFileHandle handle, out int fileType, out long length, out DateTime modifiedUtc)
+    /// <summary>
+    /// Type (S_IFMT bits), length, modification time and <see cref="FileIdentity"/> of an open file, from one
+    /// statx(2); errno 0 on success.
+    /// </summary>
+    public static int Describe(SafeFileHandle handle, out int fileType, out long length, out DateTime modifiedUtc, out FileIdentity identity)
     {
         StatxBuffer buffer;
         byte emptyPath = 0;
-        var result = Statx(handle, &emptyPath, AtEmptyPath, StatxType | StatxSize | StatxMtime, &buffer);
-        if (result != 0)
+        if (Statx(handle, &emptyPath, AtEmptyPath, StatxIdentity, &buffer) != 0)
         {
-            (fileType, length, modifiedUtc) = (0, 0, default);
+            (fileType, length, modifiedUtc, identity) = (0, 0, default, default);
             return Marshal.GetLastPInvokeError();
         }
 
         fileType = buffer.Mode & FileTypeMask;
         length = (long)buffer.Size;
         modifiedUtc = ToUtc(buffer.ModifiedSeconds, buffer.ModifiedNanoseconds);
+        identity = buffer.Identity;
         return 0;
+    }
+
+    /// <summary>
+    /// Type (S_IFMT bits) and <see cref="FileIdentity"/> of what <paramref name="path"/> (NUL-terminated UTF-8) names
+    /// now, from one statx(2) and without opening it: with <paramref name="followLink"/>, of where a final symlink
+    /// leads (as open() follows it); without, of the link itself. Links on the way are followed either way; errno 0
+    /// on success.
+    /// </summary>
+    public static int DescribePath(ReadOnlySpan<byte> path, bool followLink, out int fileType, out FileIdentity identity)
+    {
+        StatxBuffer buffer;
+        int result;
+        fixed (byte* start = path)
+        {
+            result = StatxPath(AtCurrentDirectory, start, followLink ? 0 : AtSymlinkNoFollow, StatxIdentity, &buffer);
+        }
+
+        if (result != 0)
+        {
+            (fileType, identity) = (0, default);
+            return Marshal.GetLastPInvokeError();
+        }
+
+        fileType = buffer.Mode & FileTypeMask;
+        identity = buffer.Identity;
+        return 0;
+    }
+
+    /// <summary>
+    /// True when the link <paramref name="linkPath"/> (NUL-terminated UTF-8, a <c>/proc/self/fd/N</c>) reads exactly
+    /// <paramref name="expectedTarget"/>: one readlink(2) into the stack, no string made. False on any error.
+    /// </summary>
+    public static bool LinkReads(ReadOnlySpan<byte> linkPath, ReadOnlySpan<byte> expectedTarget)
+    {
+        // PATH_MAX; one byte more, so that a longer target cannot look equal by being cut.
+        Span<byte> target = stackalloc byte[4097];
+        nint read;
+        fixed (byte* path = linkPath)
+        fixed (byte* into = target)
+        {
+            read = ReadLink(path, into, (nuint)target.Length);
+        }
+
+        return read >= 0 && target[..(int)read].SequenceEqual(expectedTarget);
     }
 
     /// <summary>
@@ -139,6 +191,12 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
     private static partial int Statx(SafeFileHandle directory, byte* path, int flags, uint mask, StatxBuffer* buffer);
 
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatxPath(int directory, byte* path, int flags, uint mask, StatxBuffer* buffer);
+
+    [LibraryImport(Library, EntryPoint = "readlink", SetLastError = true)]
+    private static partial nint ReadLink(byte* path, byte* buffer, nuint size);
+
     [LibraryImport(Library, EntryPoint = "preadv2", SetLastError = true)]
     private static partial nint PreadV2(SafeFileHandle handle, IoVector* vectors, int count, long offset, int flags);
 
@@ -155,13 +213,31 @@ internal static unsafe partial class Libc
         [FieldOffset(28)]
         public ushort Mode;
 
+        [FieldOffset(32)]
+        public ulong Inode;
+
         [FieldOffset(40)]
         public ulong Size;
+
+        [FieldOffset(96)]
+        public long ChangedSeconds;
+
+        [FieldOffset(104)]
+        public uint ChangedNanoseconds;
 
         [FieldOffset(112)]
         public long ModifiedSeconds;
 
         [FieldOffset(120)]
         public uint ModifiedNanoseconds;
+
+        [FieldOffset(136)]
+        public uint DeviceMajor;
+
+        [FieldOffset(140)]
+        public uint DeviceMinor;
+
+        public readonly FileIdentity Identity
+            => new(((ulong)DeviceMajor << 32) | DeviceMinor, Inode, (long)Size, ModifiedSeconds, ModifiedNanoseconds, ChangedSeconds, ChangedNanoseconds);
     }
 }

@@ -12,7 +12,7 @@ namespace LargeFileGateway.Storage.Local;
 /// dotfile or dot-folder); the real location of every opened file is then asked of the kernel and checked against the
 /// real root, so neither a symlink nor a rename between the two steps can lead out of it or onto a dotfile.
 /// </summary>
-internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IStorageProbe, IListableStorage
+internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpenableStorage, IStorageProbe, IListableStorage, IDisposable
 {
     /// <summary>
     /// The Retry-After of a failing disk: a hint that the client may try again soon (a transient EIO, a remounted
@@ -28,6 +28,7 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
     private readonly string _realRoot;
     private readonly LocalReadScheduler _scheduler;
     private readonly ILogger _logger;
+    private readonly OpenFileCache? _openFiles;
 
     /// <summary>Serves <paramref name="root"/> with the default local I/O settings (benchmarks, tests).</summary>
     public LocalFileStorageProvider(string root)
@@ -35,16 +36,26 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
     {
     }
 
-    public LocalFileStorageProvider(string root, LocalReadScheduler scheduler, ILogger logger)
+    /// <param name="root">The folder served.</param>
+    /// <param name="scheduler">Where reads run.</param>
+    /// <param name="logger">Logs refused files and storage failures.</param>
+    /// <param name="openFiles">Keeps descriptors open between requests (Linux); null opens every request afresh.</param>
+    public LocalFileStorageProvider(string root, LocalReadScheduler scheduler, ILogger logger, OpenFileCache? openFiles = null)
     {
         var fullRoot = Path.GetFullPath(root);
         _realRoot = RealPath.OfPath(fullRoot) ?? throw new DirectoryNotFoundException("The storage root does not exist.");
         _scheduler = scheduler;
         _logger = logger;
+        _openFiles = OperatingSystem.IsLinux() ? openFiles : null;
     }
 
     /// <summary>The real (link-free) path of the folder being served.</summary>
     public string RealRoot => _realRoot;
+
+    /// <summary>The descriptors kept open between requests; null when every request opens its file afresh.</summary>
+    internal OpenFileCache? OpenFiles => _openFiles;
+
+    public void Dispose() => _openFiles?.Dispose();
 
     /// <summary>
     /// The root still exists and can be listed (opendir plus one readdir): a lost mount or a permission change shows
@@ -107,13 +118,19 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
             return null;
         }
 
+        if (_openFiles?.TryTake(key) is { } cached)
+        {
+            return new OpenedLocalFile(cached, _scheduler);
+        }
+
         var physicalPath = Path.Join(_realRoot, key);
         long length;
         DateTime modified;
+        FileIdentity identity = default;
         SafeFileHandle? handle;
         if (OperatingSystem.IsLinux())
         {
-            handle = OpenOnLinux(key, physicalPath, out length, out modified);
+            handle = OpenOnLinux(key, physicalPath, out length, out modified, out identity);
         }
         else
         {
@@ -128,7 +145,18 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
                 return null;
             }
 
-            var opened = new OpenedLocalFile(handle, Describe(key, length, modified), _scheduler, realKey.Unlinked ? null : realKey.Key, modified);
+            var metadata = Describe(key, length, modified);
+            if (_openFiles is not null && !realKey.Unlinked)
+            {
+                var entry = CachedOpenFile.TryCreate(_openFiles, handle, _realRoot, physicalPath, realKey.RealPath, identity, metadata, realKey.Key, modified);
+                if (entry is not null && _openFiles.TryAdd(entry))
+                {
+                    handle = null;
+                    return new OpenedLocalFile(entry, _scheduler);
+                }
+            }
+
+            var opened = new OpenedLocalFile(handle, metadata, _scheduler, realKey.Unlinked ? null : realKey.Key, modified);
             handle = null;
             return opened;
         }
@@ -138,10 +166,19 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
         }
     }
 
-    private SafeFileHandle? OpenOnLinux(string key, string physicalPath, out long length, out DateTime modified)
+    private SafeFileHandle? OpenOnLinux(string key, string physicalPath, out long length, out DateTime modified, out FileIdentity identity)
     {
-        (length, modified) = (0, default);
+        (length, modified, identity) = (0, default, default);
         var handle = Libc.Open(physicalPath, out var errno);
+        if (handle.IsInvalid && errno is Errno.TooManyOpenFiles or Errno.TooManyOpenFilesInSystem && _openFiles is { Count: > 0 } openFiles)
+        {
+            // The cached descriptors are the ones this process can give back at once; with them closed, the open
+            // that matters now may succeed.
+            handle.Dispose();
+            openFiles.Clear();
+            handle = Libc.Open(physicalPath, out errno);
+        }
+
         if (handle.IsInvalid)
         {
             handle.Dispose();
@@ -150,7 +187,7 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
 
         // The type before anything else: a FIFO (with or without a writer), a device or anything else that is not a
         // regular file is not a file we serve, and a read of one could block or never end.
-        errno = Libc.Describe(handle, out var fileType, out length, out modified);
+        errno = Libc.Describe(handle, out var fileType, out length, out modified, out identity);
         if (errno == 0 && fileType != Libc.RegularFile)
         {
             // A folder is an ordinary miss; anything else (FIFO, socket, device) in the root is worth one warning.
@@ -220,9 +257,9 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
 
     /// <summary>
     /// Where the opened file really is, relative to the root and with '/' separators, and whether it was unlinked
-    /// after the open (the kernel then names it "... (deleted)"); null when it is not inside the root.
+    /// after the open (the kernel then names it "... (deleted)"), and its real path; null when it is not inside the root.
     /// </summary>
-    private (string Key, bool Unlinked)? RealKeyInside(string key, SafeFileHandle handle, string physicalPath)
+    private (string Key, string RealPath, bool Unlinked)? RealKeyInside(string key, SafeFileHandle handle, string physicalPath)
     {
         string? real;
         try
@@ -244,7 +281,7 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
 
         var relative = real.AsSpan(_realRoot.Length).TrimStart(Path.DirectorySeparatorChar).ToString();
         var unlinked = OperatingSystem.IsLinux() && relative.EndsWith(UnlinkedSuffix, StringComparison.Ordinal) && !File.Exists(real);
-        return (Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/'), unlinked);
+        return (Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/'), real, unlinked);
     }
 
     private static bool IsPlainRelativeKey(string key)

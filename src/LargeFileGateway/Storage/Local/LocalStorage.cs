@@ -19,8 +19,16 @@ internal static class LocalStorage
         return services;
     }
 
-    public static LocalFileStorageProvider Create(IServiceProvider services) => new(
-        services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!,
-        services.GetRequiredService<LocalReadScheduler>(),
-        services.GetRequiredService<ILogger<LocalFileStorageProvider>>());
+    public static LocalFileStorageProvider Create(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<LocalStorageOptions>>().Value;
+        var openFiles = options.OpenFileCacheMaxFiles > 0
+            ? new OpenFileCache(options.OpenFileCacheMaxFiles, options.OpenFileCacheIdleTimeout, services.GetRequiredService<TimeProvider>())
+            : null;
+        return new(
+            services.GetRequiredService<IOptions<StorageOptions>>().Value.Root!,
+            services.GetRequiredService<LocalReadScheduler>(),
+            services.GetRequiredService<ILogger<LocalFileStorageProvider>>(),
+            openFiles);
+    }
 }

@@ -4,12 +4,20 @@ namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
 /// A local file held open for one request: the handle whose real path was checked against the root serves every read
-/// of the request, so there is one open, one real-path check and one statx per request (random 64 KiB ranges were
+/// of the request, so there is at most one open, one real-path check and one statx per request (random 64 KiB ranges were
 /// spending as much on the second open as on the read; benchmarks/RESULTS.md, "Random ranges"). Reads go through the
-/// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request.
+/// <see cref="LocalReadScheduler"/>, which keeps a hung device from holding more than this request. A file from the
+/// <see cref="OpenFileCache"/> (<paramref name="cached"/>) shares the cache's descriptor and holds one reference on it.
 /// </summary>
-internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler, string? realKey, DateTime modifiedUtc) : OpenedFile(metadata)
+internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metadata, LocalReadScheduler scheduler, string? realKey, DateTime modifiedUtc,
+    CachedOpenFile? cached = null) : OpenedFile(metadata)
 {
+    /// <summary>Serves one request from a cached descriptor, on the reference <see cref="OpenFileCache"/> took for it.</summary>
+    public OpenedLocalFile(CachedOpenFile cached, LocalReadScheduler scheduler)
+        : this(cached.Handle, cached.Metadata, scheduler, cached.RealKey, cached.ModifiedUtc, cached)
+    {
+    }
+
     /// <summary>
     /// Where the opened file really is, relative to the root ('/' separators): the key itself unless a symlink inside
     /// the root led here; null when the file was unlinked after the open (nothing of that name to send). nginx is sent there, so its disable_symlinks (which refuses every link) meets no link the
@@ -24,6 +32,7 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
     internal int StuckReads;
 
     private volatile StorageUnavailableException? _failure;
+    private int _disposed;
 
     internal SafeFileHandle Handle => handle;
 
@@ -63,7 +72,7 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
         DateTime modified;
         if (OperatingSystem.IsLinux())
         {
-            if (Libc.Describe(handle, out _, out length, out modified) != 0)
+            if (Libc.Describe(handle, out _, out length, out modified, out _) != 0)
             {
                 return;
             }
@@ -75,6 +84,7 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
 
         if (length != Metadata.Length || modified != modifiedUtc)
         {
+            cached?.Forget();
             throw new StorageObjectChangedException("The file was written to while it was being read.");
         }
     }
@@ -85,6 +95,9 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
         var errno = exception is UnauthorizedAccessException ? Errno.AccessDenied : exception.HResult;
         var failure = new StorageUnavailableException($"Reading a local file failed at offset {offset} ({Errno.Name(errno)}).", exception) { RetryAfter = LocalFileStorageProvider.RetryAfterFailure };
         _failure = failure;
+
+        // A descriptor that failed (ESTALE stays stale) is not handed to the next request.
+        cached?.Forget();
         return failure;
     }
 
@@ -98,9 +111,19 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
     {
         // A read stuck in the kernel holds its own reference to the handle (SafeHandle counting), so the descriptor
         // closes only when that read returns and can never be reused under it.
-        if (disposing)
+        // Once only: a second release of a shared descriptor would take the reference of another request.
+        if (!disposing || Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        if (cached is null)
         {
             handle.Dispose();
+        }
+        else
+        {
+            cached.Release();
         }
     }
 }

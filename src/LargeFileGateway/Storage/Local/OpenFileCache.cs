@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+
+namespace LargeFileGateway.Storage.Local;
+
+/// <summary>
+/// Keeps the descriptors of recently served local files open, so that a random range of a file served a moment ago
+/// costs a revalidation (one statx of the path for a flat key; <see cref="CachedOpenFile"/>) instead of open, statx,
+/// fcntl, fadvise, readlink of /proc/self/fd and close. nginx's open_file_cache is the model, with one difference: nginx trusts an entry for
+/// open_file_cache_valid seconds, this cache trusts none: every request proves its entry current first
+/// (<see cref="CachedOpenFile.IsStillNamedByItsPath"/>), and an entry that fails the proof is dropped and the key
+/// opened and checked afresh, so a replaced, deleted, rewritten or re-linked file is never served from a stale
+/// descriptor.
+/// </summary>
+/// <remarks>
+/// Bounded: at most <c>maxFiles</c> descriptors; a file beyond that is served as before, opened for its request
+/// alone. An entry unused for the idle timeout is closed by a sweep, so a deleted file's space is given back within
+/// about two idle timeouts even if its key is never asked for again.
+/// </remarks>
+internal sealed class OpenFileCache : IDisposable
+{
+    private readonly ConcurrentDictionary<string, CachedOpenFile> _files = new(StringComparer.Ordinal);
+    private readonly int _maxFiles;
+    private readonly long _idleTicks;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweep;
+    private int _count;
+
+    public OpenFileCache(int maxFiles, TimeSpan idleTimeout, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFiles, 1);
+        _maxFiles = maxFiles;
+        _time = time;
+        _idleTicks = (long)(idleTimeout.TotalSeconds * time.TimestampFrequency);
+        _sweep = time.CreateTimer(static state => ((OpenFileCache)state!).CloseIdle(), this, idleTimeout, idleTimeout);
+    }
+
+    /// <summary>Descriptors held now.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>
+    /// The cached file of <paramref name="key"/> with a reference taken for the caller (who calls
+    /// <see cref="CachedOpenFile.Release"/>), when its path still leads to it unchanged; null otherwise, and an entry
+    /// that no longer holds is dropped.
+    /// </summary>
+    public CachedOpenFile? TryTake(string key)
+    {
+        if (!_files.TryGetValue(key, out var file))
+        {
+            return null;
+        }
+
+        if (!file.TryAddReference(_time.GetTimestamp()))
+        {
+            return null;
+        }
+
+        if (file.IsStillNamedByItsPath())
+        {
+            return file;
+        }
+
+        file.Release();
+        Forget(file);
+        return null;
+    }
+
+    /// <summary>
+    /// Adds a freshly opened and checked file and takes a reference on it for the caller; false when the cache is full
+    /// or another request cached the key first (the caller then owns its descriptor alone).
+    /// </summary>
+    public bool TryAdd(CachedOpenFile file)
+    {
+        if (Interlocked.Increment(ref _count) > _maxFiles || !file.TryAddReference(_time.GetTimestamp()))
+        {
+            Interlocked.Decrement(ref _count);
+            return false;
+        }
+
+        if (_files.TryAdd(file.Key, file))
+        {
+            return true;
+        }
+
+        file.Release();
+        Interlocked.Decrement(ref _count);
+        return false;
+    }
+
+    /// <summary>Drops <paramref name="file"/> (if it is still the entry of its key) and gives up the cache's reference.</summary>
+    public void Forget(CachedOpenFile file)
+    {
+        if (_files.TryRemove(new KeyValuePair<string, CachedOpenFile>(file.Key, file)))
+        {
+            Interlocked.Decrement(ref _count);
+
+            // The cache's own reference: the descriptor closes now, or when the last request still reading it ends.
+            file.Handle.Dispose();
+        }
+    }
+
+    /// <summary>Closes every cached descriptor (requests still reading keep theirs until they end).</summary>
+    public void Clear()
+    {
+        foreach (var file in _files.Values)
+        {
+            Forget(file);
+        }
+    }
+
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        Clear();
+    }
+
+    private void CloseIdle()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var file in _files.Values)
+        {
+            if (now - file.LastUsed >= _idleTicks)
+            {
+                Forget(file);
+            }
+        }
+    }
+}
