@@ -22,9 +22,13 @@ internal static class ObservabilityServices
 {
     public const string MetricsPath = "/metrics";
 
-    /// <summary>The framework's meters exported next to the gateway's: HTTP server, Kestrel connections, runtime (GC, heap, thread pool), HttpClient, Polly.</summary>
+    /// <summary>
+    /// The framework's meters exported next to the gateway's: HTTP server, Kestrel connections, Kestrel's block pool
+    /// (bytes allocated, evicted and free: what thousands of slow downloads hold in response buffers), runtime (GC,
+    /// heap, thread pool), HttpClient, Polly.
+    /// </summary>
     public static readonly string[] FrameworkMeters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Runtime", "System.Net.Http", "Polly"];
+        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.MemoryPool", "System.Runtime", "System.Net.Http", "Polly"];
 
     // The standard variables (read through configuration, which includes the environment); any one turns OTLP on.
     private static readonly string[] s_otlpEndpointKeys =
