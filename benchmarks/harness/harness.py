@@ -14,8 +14,10 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 import datafiles
+import pictures
 import procstat
 import servers
 
@@ -45,7 +47,7 @@ def single_stream(server, name, size, max_seconds):
     pid = server.pid
     procstat.reset_hwm(pid)
     cpu_before = procstat.cpu_seconds(pid)
-    with procstat.PeakRss(pid) as peak:
+    with procstat.PeakRss(pid, series_every=0.1) as peak:
         out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", str(max_seconds),
                               "-w", "%{http_code} %{size_download} %{time_total}", server.url(name)],
                              capture_output=True, text=True, timeout=max_seconds + 10)
@@ -54,7 +56,7 @@ def single_stream(server, name, size, max_seconds):
     if code != "200" or int(downloaded) != size:
         raise RuntimeError(f"{server.name}: curl got {code} with {downloaded} of {size} bytes")
     return {"gib_s": size / GIB / float(seconds), "cpu_s_per_gib": cpu / (size / GIB),
-            "peak_rss_mib": peak.peak, "hwm_mib": procstat.hwm_mib(pid)}
+            "peak_rss_mib": peak.peak, "hwm_mib": procstat.hwm_mib(pid), "rss_series": peak.series}
 
 
 def _latency_ms(text):
@@ -107,6 +109,114 @@ def slow_readers(server, name, clients, rate, seconds, processes=4):
             "ok_status": sum(o["ok_status"] for o in outputs),
             "mean_kib_per_s": sum(o["mean_kib_per_s"] * o["clients"] for o in outputs) / max(1, sum(o["clients"] for o in outputs)),
             "peak_rss_mib": peak.peak}
+
+
+def scrape_metrics(server):
+    """The memory figures a gateway with /metrics on exposes (Prometheus text), in bytes: the GC's committed memory and
+    heap size at its last collection (System.Runtime), the working set, and Kestrel's block pool (the
+    Microsoft.AspNetCore.MemoryPool meter: bytes held = allocated - evicted, of which `pooled` are free). Empty
+    for a server without them."""
+    if not getattr(server, "metrics", False):
+        return {}
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError as error:
+        log(f"    {server.name}: /metrics did not answer ({error})")
+        return {}
+    values = {}
+    for line in text.splitlines():
+        match = re.match(r"^(dotnet_gc_last_collection_memory_committed_size|dotnet_gc_last_collection_heap_size"
+                         r"|dotnet_gc_last_collection_heap_fragmentation_size|dotnet_gc_heap_total_allocated"
+                         r"|dotnet_process_memory_working_set|aspnetcore_memory_pool_(?:allocated|evicted|pooled|rented))"
+                         r"\w*(?:\{[^}]*\})?\s+(\S+)", line)
+        if match:
+            # Per generation (heap size) or per pool owner: summed.
+            values[match.group(1)] = values.get(match.group(1), 0.0) + float(match.group(2))
+    pool_held = values.get("aspnetcore_memory_pool_allocated", 0.0) - values.get("aspnetcore_memory_pool_evicted", 0.0)
+    return {"gc_committed": values.get("dotnet_gc_last_collection_memory_committed_size", float("nan")),
+            "gc_heap": values.get("dotnet_gc_last_collection_heap_size", float("nan")),
+            "gc_fragmentation": values.get("dotnet_gc_last_collection_heap_fragmentation_size", float("nan")),
+            "gc_allocated_total": values.get("dotnet_gc_heap_total_allocated", float("nan")),
+            "pool_held": pool_held, "pool_free": values.get("aspnetcore_memory_pool_pooled", 0.0),
+            "pool_in_use": pool_held - values.get("aspnetcore_memory_pool_pooled", 0.0)}
+
+
+def _quiet_rss(pid, seconds=2.0):
+    """The median of a few RSS samples of a server that serves nothing: its idle footprint."""
+    samples = []
+    for _ in range(max(1, int(seconds / 0.25))):
+        samples.append(procstat.rss_mib(pid))
+        time.sleep(0.25)
+    return statistics.median(samples)
+
+
+def slow_scale(server, name, clients, rate, seconds, ramp, per_process=1250):
+    """Issue 16, target 3: `clients` concurrent slow readers at `rate` (a download each, `seconds` from its own
+    connect), opened evenly over `ramp` seconds, spread over client processes of at most `per_process` downloads
+    (slowreaders.py --paced: one selector loop each, so one Python process is not what falls behind). The server is
+    a fresh process (the harness starts it so) that has answered one request; its idle RSS is measured before the
+    readers come and its memory again in the middle of the plateau, when every download is open. Reports the
+    share served within 10 % of the rate, peak VmRSS, RSS per connection above idle and, for a gateway with
+    /metrics, where it goes: the GC's committed memory (Kestrel's block pool, pinned, is part of it) and the rest
+    (native: the runtime, thread stacks, sockets' user-space state). The kernel's socket buffers
+    (/proc/net/sockstat, machine-wide, both ends of each loopback connection) are reported beside, not in RSS."""
+    script = os.path.join(os.path.dirname(__file__), "slowreaders.py")
+    processes = max(2, -(-clients // per_process))
+    shares = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    idle_rss = _quiet_rss(server.pid)
+    idle_rollup = procstat.smaps_rollup_kib(server.pid)
+    idle_metrics = scrape_metrics(server)
+    idle_sockets = procstat.sockstat()
+    cpu_before = procstat.cpu_seconds(server.pid)
+    procstat.reset_hwm(server.pid)
+    plateau = {}
+    with procstat.PeakRss(server.pid, series_every=0.5) as peak:
+        started = time.monotonic()
+        runs = [subprocess.Popen([sys.executable, script, "--paced", "--port", str(server.port), "--path", server.path(name),
+                                  "--clients", str(n), "--rate", str(rate), "--seconds", str(seconds), "--ramp", str(ramp), "--rates"],
+                                 stdout=subprocess.PIPE, text=True) for n in shares]
+        try:
+            # The middle of the plateau: every download has opened (the ramp) and none has ended.
+            time.sleep(max(0.0, started + ramp + (seconds - ramp) / 2 - time.monotonic()))
+            plateau = {"rss_mib": procstat.rss_mib(server.pid), "rollup": procstat.smaps_rollup_kib(server.pid),
+                       "metrics": scrape_metrics(server), "sockets": procstat.sockstat(), "threads": procstat.threads(server.pid)}
+            outputs = [json.loads(run.communicate(timeout=ramp + seconds + 60)[0]) for run in runs]
+        finally:
+            for run in runs:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait(5)
+    cpu = procstat.cpu_seconds(server.pid) - cpu_before
+    rates = sorted(r for o in outputs for r in o["rates"])
+    within = sum(1 for r in rates if abs(r - rate) <= 0.1 * rate)
+    above_idle = plateau["rss_mib"] - idle_rss
+    result = {"clients": len(rates), "ok_status": sum(o["ok_status"] for o in outputs), "within_10pct": within,
+              "median_kib_s": statistics.median(rates) / 1024 if rates else 0.0, "p1_kib_s": _percentile(rates, 1) / 1024,
+              "idle_rss_mib": idle_rss, "plateau_rss_mib": plateau["rss_mib"], "peak_rss_mib": peak.peak,
+              "hwm_mib": procstat.hwm_mib(server.pid), "peak_threads": peak.peak_threads,
+              "kib_per_conn": 1024 * (peak.peak - idle_rss) / clients,
+              "plateau_kib_per_conn": 1024 * above_idle / clients,
+              "anon_kib_per_conn": (plateau["rollup"].get("Anonymous", 0) - idle_rollup.get("Anonymous", 0)) / clients,
+              "socket_mem_mib": plateau["sockets"].get("mem_mib", 0.0) - idle_sockets.get("mem_mib", 0.0),
+              "tcp_inuse": plateau["sockets"].get("inuse", 0),
+              "cpu_s": cpu, "client_cpu_s": sum(o["client_cpu_s"] for o in outputs),
+              "client_lag_p99_ms": max(o["loop_lag_p99_ms"] for o in outputs),
+              "client_lag_max_ms": max(o["loop_lag_max_ms"] for o in outputs),
+              "client_short_reads": sum(o.get("short_reads", 0) for o in outputs),
+              "client_processes": processes, "load1": os.getloadavg()[0], "rss_series": peak.series}
+    before, during = idle_metrics, plateau["metrics"]
+    if before and during:
+        # KiB per connection, plateau minus idle: the GC's committed memory (Kestrel's pool blocks included: they are
+        # pinned arrays), the part of it that is pool blocks in use, and RSS outside the GC (native and code).
+        managed = (during["gc_committed"] - before["gc_committed"]) / 1024 / clients
+        result.update({"managed_kib_per_conn": managed,
+                       "heap_kib_per_conn": (during["gc_heap"] - before["gc_heap"]) / 1024 / clients,
+                       "pool_kib_per_conn": (during["pool_held"] - before["pool_held"]) / 1024 / clients,
+                       "pool_in_use_kib_per_conn": (during["pool_in_use"] - before["pool_in_use"]) / 1024 / clients,
+                       "native_kib_per_conn": 1024 * above_idle / clients - managed,
+                       "gc_committed_mib": during["gc_committed"] / MIB, "pool_held_mib": during["pool_held"] / MIB})
+    return result
 
 
 def _percentile(sorted_values, p):
@@ -200,7 +310,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--servers", default="gateway,gateway-jit,static,results,nginx")
     parser.add_argument("--only", default="stream,ranges,aria2,slow",
-                        help="which measurements to run: stream,ranges,aria2,slow,throttled (throttled is not in the default set)")
+                        help="which measurements to run: stream,ranges,aria2,slow,throttled,slowscale (throttled and slowscale are not in the default set)")
     parser.add_argument("--throttle-clients", type=int, default=1000, help="throttled: concurrent downloads")
     parser.add_argument("--throttle-rate", type=int, default=100 * 1024, help="throttled: bytes per second per download")
     parser.add_argument("--throttle-seconds", type=float, default=30, help="throttled: seconds each download runs")
@@ -211,6 +321,13 @@ def main():
                         help="a new process of each server before each measurement, so that every repeat's peak RSS is that of a "
                              "fresh process rather than one grown by the repeats before (no warm-up then)")
     parser.add_argument("--throttle-processes", type=int, default=4, help="throttled: client processes the downloads are spread over")
+    parser.add_argument("--slow-counts", default="1000,2500,5000,10000", help="slowscale: the numbers of concurrent slow readers, one measurement each")
+    parser.add_argument("--slow-rate", type=int, default=20 * 1024, help="slowscale: bytes per second per reader")
+    parser.add_argument("--slow-seconds", type=float, default=60, help="slowscale: seconds each download runs (from its connect)")
+    parser.add_argument("--slow-ramp", type=float, default=None,
+                        help="slowscale: seconds over which the connections open (default: 1 s per 1,000, at least 1, at most a third of --slow-seconds)")
+    parser.add_argument("--pictures-to", default=None,
+                        help="also copy the PNG pictures of the run (written next to last-run.md) into this folder, e.g. benchmarks/pictures")
     parser.add_argument("--command", default=None, help="the command shown in the report (default: run.sh and the options given)")
     parser.add_argument("--sizes", default="", help="file sizes in MiB for the curl runs, e.g. 64,8192")
     parser.add_argument("--variant", action="append", default=[],
@@ -237,11 +354,10 @@ def main():
     repeats = 1 if quick else args.repeats
     only = set(args.only.split(","))
     throttle_clients, throttle_seconds = (100, 5) if quick else (args.throttle_clients, args.throttle_seconds)
-    # One socket per download (1,000 for `throttled`): the servers inherit this limit.
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    if "throttled" in only and hard < 2 * throttle_clients + 1000:
-        raise SystemExit(f"open files are limited to {hard}: raise `ulimit -Hn` for {throttle_clients} downloads")
+    slow_counts = [100, 200] if quick else [int(v) for v in args.slow_counts.split(",") if v]
+    slow_scale_seconds = 4 if quick else args.slow_seconds
+    most_clients = max([throttle_clients if "throttled" in only else 0] + (slow_counts if "slowscale" in only else [0]))
+    raise_limits(most_clients)
     data = os.path.join(args.work, "data")
     logs = os.path.join(args.work, "logs")
     os.makedirs(logs, exist_ok=True)
@@ -257,7 +373,8 @@ def main():
         "gateway-jit": lambda: servers.gateway(args.publish, data, logs, "gateway-jit", folder="gateway-jit"),
         "static": lambda: servers.aspnet_baseline("static", args.publish, data, logs, "/static/"),
         "results": lambda: servers.aspnet_baseline("results", args.publish, data, logs, "/results/"),
-        "nginx": lambda: servers.nginx(args.work, data, logs),
+        # With slowscale, room for its largest count in each worker (not otherwise: nginx touches its whole table).
+        "nginx": lambda: servers.nginx(args.work, data, logs, max(4096, max(slow_counts) + 100) if "slowscale" in only else 4096),
         # Not a file server: 64 KiB from memory on bare Kestrel, the ceiling for the random-ranges measurement.
         "floor": lambda: servers.aspnet_baseline("floor", args.publish, data, logs, "/floor/"),
         # Not a file server either: one pread per request from a file kept open, a bare 206 (ranges only).
@@ -305,17 +422,21 @@ def main():
         for server in (s for s in running if not args.fresh and not s.name.startswith("floor") and not getattr(s, "throttles", False)):
             single_stream(server, names[warm_size], warm_size, 120)
 
-        def each(kind, label, measure, throttled_too=False):
+        def each(kind, label, measure, throttled_too=False, fresh_env=None):
             # A throttling gateway takes part in the throttled measurement only: everything else would measure its rate.
+            # fresh_env: a new process of each server for every measurement, gateways with these extra variables.
             for r in range(repeats):
                 order = running[r % len(running):] + running[:r % len(running)] if args.rotate else running
                 for server in (s for s in order if throttled_too or not getattr(s, "throttles", False)):
-                    if args.fresh:
+                    if args.fresh or fresh_env is not None:
                         server.stop()
-                        server.start(names[sizes[0]])
+                        is_gateway = getattr(server, "kind", "") == "gateway"
+                        server.start(names[sizes[0]], extra_env=fresh_env if is_gateway else None)
+                        server.metrics = is_gateway and fresh_env is not None
                     result = measure(server)
                     results[server.name].setdefault(kind, []).append(result)
-                    log(f"  [{r + 1}/{repeats}] {label:<22} {server.name:<8} " + " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))
+                    log(f"  [{r + 1}/{repeats}] {label:<22} {server.name:<8} " + " ".join(
+                        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items() if not isinstance(v, (list, dict))))
 
         if "stream" in only:
             for size in sizes:
@@ -335,30 +456,72 @@ def main():
             each("throttled", f"{throttle_clients} downloads",
                  lambda s: throttled(s, throttle_file, throttle_clients, args.throttle_rate, throttle_seconds, args.throttle_processes),
                  throttled_too=True)
+        if "slowscale" in only:
+            # Each download reads about rate x seconds plus what the socket buffers take ahead: the smallest file
+            # of the run is plenty when it is 64 MiB (quick: 8 MiB for 4 s).
+            scale_file = names[sizes[0]]
+            for count in slow_counts:
+                ramp = args.slow_ramp if args.slow_ramp is not None else min(max(1.0, count / 1000), slow_scale_seconds / 3)
+                # /metrics on for the gateways of this measurement only: it is how their memory is split.
+                each(f"slowscale-{count}", f"{count} readers {args.slow_rate // 1024} KiB/s",
+                     lambda s, count=count, ramp=ramp: slow_scale(s, scale_file, count, args.slow_rate, slow_scale_seconds, ramp),
+                     fresh_env={"Gateway__Metrics__Prometheus": "true"})
     finally:
         for server in running:
             server.stop()
 
     report = render(args, results, names, sizes, range_size, slow_clients, slow_seconds, repeats, started,
-                    throttle_clients, throttle_seconds)
+                    throttle_clients, throttle_seconds, slow_counts, slow_scale_seconds)
     report_path = os.path.join(args.work, "last-run.md")
     with open(report_path, "w") as f:
         f.write(report)
     with open(os.path.join(args.work, "last-run.json"), "w") as f:
-        json.dump(results, f, indent=1)
+        # What pictures.py needs to redraw the run from this file alone, beside every repeat's results.
+        meta = {"names": names, "sizes": sizes, "range_size": range_size, "slow_counts": slow_counts, "slow_rate": args.slow_rate,
+                "command": args.command, "started": f"{started:%Y-%m-%d %H:%M} UTC"}
+        json.dump({"meta": meta, "results": results}, f, indent=1)
     log("")
     log(report)
     log(f"(also written to {report_path})")
+    pictures.draw_all(results, args.work, names, sizes, range_size, slow_counts, args.slow_rate, args.pictures_to)
+
+
+def raise_limits(clients):
+    """Open files for `clients` downloads: a socket and a file each in the server, a socket each in the clients,
+    plus room. The soft limit goes to the hard one; the hard one is raised (for this process and what it starts:
+    the servers inherit it) when that is allowed, and otherwise the run stops naming what it needs. System-wide
+    settings are only read: the listen backlog (net.core.somaxconn caps Kestrel's 512 and nginx's 511) and the
+    ephemeral port range bound how many connections the loopback clients can open; they are printed, not changed."""
+    needed = 2 * clients + 1000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < needed:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
+            hard = needed
+        except (ValueError, OSError):
+            raise SystemExit(f"open files are limited to {hard}: {clients} downloads need {needed} (`ulimit -Hn {needed}` as root)")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if clients > 1000:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(v) for v in f.read().split())
+        with open("/proc/sys/net/core/somaxconn") as f:
+            somaxconn = int(f.read())
+        log(f"Limits: open files {hard}; ephemeral ports {low}-{high} ({high - low + 1}); net.core.somaxconn {somaxconn}")
+        if high - low + 1 < clients + 1000:
+            raise SystemExit(f"{clients} loopback connections need more ephemeral ports than {low}-{high}: "
+                             f"`sysctl net.ipv4.ip_local_port_range=\"15000 64000\"` (not changed by this harness)")
 
 
 def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, repeats, started,
-           throttle_clients=0, throttle_seconds=0):
-    servers_run = [s for s in results if any(k != "throttled" for k in results[s]) or not results[s]]
+           throttle_clients=0, throttle_seconds=0, slow_counts=(), slow_scale_seconds=0):
+    # The main table: servers with a measurement other than the throttled and slowscale ones, which have tables of their own.
+    servers_run = [s for s in results if any(k != "throttled" and not k.startswith("slowscale-") for k in results[s])]
     baselines = [s for s in servers_run if s != "gateway"]
     lines = [f"Run {started:%Y-%m-%d %H:%M} UTC, commit {commit()}, {machine()}.",
              f"Command: `{args.command}{' --quick' if args.quick else ''}` ({repeats} repeats, servers interleaved; medians).", ""]
     if not servers_run:
-        return "\n".join(lines + render_throttled(args, results, throttle_clients, throttle_seconds)) + "\n"
+        return "\n".join(lines + render_throttled(args, results, throttle_clients, throttle_seconds)
+                         + render_slow_scale(args, results, slow_counts, slow_scale_seconds)) + "\n"
 
     def row(label, kind, key, fmt, better):
         cells = []
@@ -416,7 +579,34 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
                          + "; CPU per request " + ", ".join(f"{a['cpu_us_per_req'] / b['cpu_us_per_req']:.3f}" for a, b in pairs)
                          + f"; median of the ratios {statistics.median(a['cpu_us_per_req'] / b['cpu_us_per_req'] for a, b in pairs):.3f}")
     lines.extend(render_throttled(args, results, throttle_clients, throttle_seconds))
+    lines.extend(render_slow_scale(args, results, slow_counts, slow_scale_seconds))
     return "\n".join(lines) + "\n"
+
+
+def render_slow_scale(args, results, counts, seconds):
+    """One row per server and number of readers: at rate, memory per connection and where it goes."""
+    rows = [(s, c, results[s][f"slowscale-{c}"]) for c in counts for s in results if results[s].get(f"slowscale-{c}")]
+    if not rows:
+        return []
+
+    def cell(runs, key, fmt):
+        values = [r[key] for r in runs if key in r]
+        return fmt.format(statistics.median(values)) if values else "-"
+    lines = ["", f"Slow readers at scale: N downloads at {args.slow_rate / 1024:g} KiB/s each, {seconds:g} s from each connect, opened "
+             f"over the ramp; each server a fresh process per measurement (medians of the repeats, every repeat in last-run.json). "
+             f"KiB/conn = (RSS − idle RSS) / N: at the peak, then split at the plateau's middle into the GC's committed memory "
+             f"(of which Kestrel's pool blocks) and native (RSS outside the GC). Socket buffers are kernel memory "
+             f"(/proc/net/sockstat, both ends of every loopback connection), not in RSS.", "",
+             "| server | N | within 10 % | median KiB/s | idle MiB | peak VmRSS MiB | KiB/conn at peak | managed KiB/conn | of which pool | native KiB/conn | socket buffers MiB | threads | server CPU s | client CPU s (procs) | client lag p99 / max ms | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s, c, runs in rows:
+        lines.append(f"| {s} | {c} | {median(runs, 'within_10pct'):.0f} / {median(runs, 'clients'):.0f} | {median(runs, 'median_kib_s'):.1f} "
+                     f"| {median(runs, 'idle_rss_mib'):.1f} | {median(runs, 'peak_rss_mib'):.1f} | {median(runs, 'kib_per_conn'):.1f} "
+                     f"| {cell(runs, 'managed_kib_per_conn', '{:.1f}')} | {cell(runs, 'pool_kib_per_conn', '{:.1f}')} "
+                     f"| {cell(runs, 'native_kib_per_conn', '{:.1f}')} | {median(runs, 'socket_mem_mib'):.0f} | {median(runs, 'peak_threads'):.0f} "
+                     f"| {median(runs, 'cpu_s'):.1f} | {median(runs, 'client_cpu_s'):.1f} ({runs[0]['client_processes']}) "
+                     f"| {median(runs, 'client_lag_p99_ms'):.0f} / {median(runs, 'client_lag_max_ms'):.0f} | {median(runs, 'load1'):.1f} |")
+    return lines
 
 
 def render_throttled(args, results, clients, seconds):

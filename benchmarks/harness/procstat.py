@@ -1,6 +1,7 @@
 """Memory and CPU of a server's process tree, read from /proc."""
 import os
 import threading
+import time
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -67,22 +68,61 @@ def cpu_seconds(pid):
     return total / _TICKS
 
 
+def smaps_rollup_kib(pid):
+    """The tree's /proc/PID/smaps_rollup fields in KiB (Rss, Anonymous, Pss_File, ...): anonymous memory is the heap
+    and native allocations, file-backed memory the mapped code."""
+    totals = {}
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[2] == "kB":
+                        totals[parts[0].rstrip(":")] = totals.get(parts[0].rstrip(":"), 0) + int(parts[1])
+        except OSError:
+            pass
+    return totals
+
+
+def sockstat():
+    """The TCP line of /proc/net/sockstat: sockets in use, orphaned, in TIME-WAIT, allocated, and the kernel memory
+    of every TCP socket's buffers (mem, in pages; mem_mib). Machine-wide: both ends of a loopback connection count."""
+    with open("/proc/net/sockstat") as f:
+        for line in f:
+            if line.startswith("TCP:"):
+                fields = line.split()[1:]
+                values = {fields[i]: int(fields[i + 1]) for i in range(0, len(fields) - 1, 2)}
+                values["mem_mib"] = values.get("mem", 0) * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
+                return values
+    return {}
+
+
 class PeakRss:
     """Samples the tree's VmRSS every 50 ms while in use; .peak is the highest sum seen, in MiB (.peak_threads the
-    most threads seen)."""
+    most threads seen). With series_every, .series also keeps (seconds since start, MiB) about that often, for a
+    picture of RSS over time."""
 
-    def __init__(self, pid, interval=0.05):
+    def __init__(self, pid, interval=0.05, series_every=None):
         self._pid = pid
         self._interval = interval
+        self._series_every = series_every
         self._stop = threading.Event()
         self.peak = 0.0
         self.peak_threads = 0
+        self.series = []
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
+        started = time.monotonic()
+        last_kept = None
         while True:
-            self.peak = max(self.peak, rss_mib(self._pid))
+            rss = rss_mib(self._pid)
+            self.peak = max(self.peak, rss)
             self.peak_threads = max(self.peak_threads, threads(self._pid))
+            now = time.monotonic() - started
+            if self._series_every is not None and (last_kept is None or now - last_kept >= self._series_every):
+                self.series.append((round(now, 3), round(rss, 2)))
+                last_kept = now
             if self._stop.wait(self._interval):
                 return
 

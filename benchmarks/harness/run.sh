@@ -4,11 +4,17 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file], --only stream,ranges,aria2,slow[,throttled],
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file], --only stream,ranges,aria2,slow[,throttled,slowscale],
 # --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
 #   --only throttled: 1,000 downloads throttled by the gateway to 100 KiB/s (Gateway:Limits:RatePerDownload, a gateway
 #   of its own, "gateway-throttled") beside the same downloads read at 100 KiB/s by slow readers on every other server
 #   (--throttle-clients, --throttle-rate, --throttle-seconds, --throttle-processes).
+#   --only slowscale: N concurrent readers at 20 KiB/s for 60 s each (--slow-counts 1000,2500,5000,10000, --slow-rate,
+#   --slow-seconds, --slow-ramp), a fresh server process per measurement; memory per connection and where it goes (the
+#   gateways run with /metrics on for it). Raises the open-files limit of this run when allowed, prints what it needs
+#   otherwise; system settings (net.core.somaxconn, the ephemeral port range) are read and printed, never changed.
+# Pictures: PNGs next to last-run.md (RSS during the largest stream, memory per slow connection, random-range req/s);
+#   --pictures-to benchmarks/pictures copies them for RESULTS.md. They need matplotlib: apt-get install python3-matplotlib.
 # BENCH_WORK=DIR puts files and builds elsewhere; BENCH_REUSE_PUBLISH=1 skips publishing and uses the builds already there.
 # Nothing is installed: missing tools are named and the run stops (nginx alone is optional).
 set -euo pipefail
@@ -21,7 +27,7 @@ for tool in dotnet python3 curl wrk aria2c; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "Missing tools: ${missing[*]} (Debian: apt-get install curl wrk aria2 python3; dotnet: the .NET 10 SDK)." >&2
+  echo "Missing tools: ${missing[*]} (Debian: apt-get install curl wrk aria2 python3 python3-matplotlib; dotnet: the .NET 10 SDK)." >&2
   exit 2
 fi
 command -v nginx >/dev/null 2>&1 || echo "nginx is missing: the nginx baseline will be skipped (Debian: apt-get install nginx-light)." >&2
@@ -38,5 +44,16 @@ else
   dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
 fi
 
+# The pictures need matplotlib: Debian's python3-matplotlib belongs to /usr/bin/python3, which may not be the first
+# python3 on PATH (a version manager's); take that one when only it has matplotlib. BENCH_PYTHON=... decides instead.
+python="${BENCH_PYTHON:-python3}"
+if [ -z "${BENCH_PYTHON:-}" ] && ! python3 -c 'import matplotlib' 2>/dev/null; then
+  if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+    python=/usr/bin/python3
+  else
+    echo "matplotlib is missing: the run writes its tables but no pictures (Debian: apt-get install python3-matplotlib)." >&2
+  fi
+fi
+
 cd "$repo"
-exec python3 "$here/harness.py" --work "$work" --publish "$work/publish" "$@"
+exec "$python" "$here/harness.py" --work "$work" --publish "$work/publish" "$@"

@@ -10,7 +10,8 @@ master_process on;
 worker_processes auto;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
-events {{ worker_connections 4096; }}
+worker_rlimit_nofile {nofile};
+events {{ worker_connections {connections}; }}
 http {{
     access_log off;
     sendfile on;
@@ -58,9 +59,9 @@ class Server:
     def path(self, file_name):
         return f"{self.path_prefix}{file_name}"
 
-    def start(self, probe_file, timeout=60):
+    def start(self, probe_file, timeout=60, extra_env=None):
         log = open(self.log_path, "wb")
-        env = dict(os.environ, **(self.env or {}))
+        env = dict(os.environ, **(self.env or {}), **(extra_env or {}))
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -93,7 +94,9 @@ def gateway(publish, data, logs, name="gateway", extra_env=None, folder="gateway
     argv = [os.path.join(publish, folder, "LargeFileGateway"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
     # Per-request Information logs off for every .NET server (nginx runs with access_log off).
     env = {"Logging__LogLevel__Default": "Warning", **(extra_env or {})}
-    return Server(name, argv, "/files/", port, os.path.join(logs, f"{name}.log"), env)
+    server = Server(name, argv, "/files/", port, os.path.join(logs, f"{name}.log"), env)
+    server.kind = "gateway"
+    return server
 
 
 def aspnet_baseline(name, publish, data, logs, prefix):
@@ -103,12 +106,14 @@ def aspnet_baseline(name, publish, data, logs, prefix):
     return Server(name, argv, prefix, port, os.path.join(logs, f"{name}.log"), env)
 
 
-def nginx(work, data, logs):
+def nginx(work, data, logs, connections=4096):
+    """connections: per worker. nginx allocates and touches its connection table at start (about 0.4 KiB each), so
+    it is raised only for runs that need it (slowscale), and the other measurements keep nginx's usual footprint."""
     port = free_port()
     prefix = os.path.join(work, "nginx")
     os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
     conf = os.path.join(prefix, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(_NGINX_CONF.format(prefix=prefix, port=port, root=data))
+        f.write(_NGINX_CONF.format(prefix=prefix, port=port, root=data, connections=connections, nofile=2 * connections + 100))
     argv = ["nginx", "-p", prefix, "-c", conf, "-e", os.path.join(prefix, "error.log")]
     return Server("nginx", argv, "/files/", port, os.path.join(logs, "nginx.log"))

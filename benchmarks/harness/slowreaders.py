@@ -158,6 +158,123 @@ def fast_readers(host, port, path, clients, duration, skip, tick=0.05):
     return results, lags
 
 
+def paced_readers(host, port, path, clients, rate, duration, skip, ramp, tick=0.25):
+    """--paced: every download read at `rate` from one selector loop, for thousands of downloads per process. The
+    connections open evenly over `ramp` seconds (a listen backlog of a few hundred takes a burst of thousands badly);
+    each runs `duration` seconds from its own connect. Every `tick` each open download reads what its rate allows
+    so far, with recv_into a reused buffer: about one system call per download and tick, where asyncio streams cost
+    a timer, a future and a read each. Returns the per-download results, the loop's lags (how late it woke up for
+    each tick) and how many reads found less than their rate allowed (the server behind)."""
+    selector = selectors.DefaultSelector()
+    buffer = bytearray(256 * 1024)
+    view = memoryview(buffer)
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode()
+    states, body, lags = [], [], []
+    short_reads = 0
+    started = time.monotonic()
+    next_tick = started + tick
+    opened = 0
+
+    def close(state):
+        if state["open"]:
+            if state["registered"]:
+                selector.unregister(state["sock"])
+            state["sock"].close()
+            state["open"] = False
+
+    while True:
+        now = time.monotonic()
+        while opened < clients and started + ramp * opened / clients <= now:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setblocking(False)
+            sock.connect_ex((host, port))
+            state = {"sock": sock, "start": now, "head": b"", "status": 0, "bytes": 0, "headers_at": None,
+                     "window_start": None, "window_bytes": 0, "last": None, "open": True, "registered": True, "sent": False}
+            states.append(state)
+            selector.register(sock, selectors.EVENT_WRITE, state)
+            opened += 1
+        if now >= next_tick:
+            lags.append(now - next_tick)
+            next_tick = max(next_tick + tick, now)
+            for state in body:
+                if not state["open"]:
+                    continue
+                allowed = int(rate * (now - state["headers_at"])) - state["bytes"]
+                closed = False
+                while allowed > 0:
+                    try:
+                        n = state["sock"].recv_into(view[:min(allowed, len(buffer))])
+                    except BlockingIOError:
+                        short_reads += 1
+                        break
+                    except OSError:
+                        n = 0
+                    if n == 0:
+                        closed = True
+                        break
+                    state["bytes"] += n
+                    state["last"] = now
+                    allowed -= n
+                if state["window_start"] is None and state["last"] is not None and now - state["headers_at"] >= skip:
+                    state["window_start"], state["window_bytes"] = now, state["bytes"]
+                if closed or now - state["start"] >= duration:
+                    close(state)
+            body = [s for s in body if s["open"]]
+            # Downloads without headers yet are closed on time too.
+            for state in states:
+                if state["open"] and state["headers_at"] is None and now - state["start"] >= duration:
+                    close(state)
+        if opened == clients and not any(s["open"] for s in states):
+            break
+        if now - started >= ramp + duration + 10:
+            break
+        wake = next_tick if opened == clients else min(next_tick, started + ramp * opened / clients)
+        for key, _ in selector.select(max(0.0, wake - time.monotonic())):
+            state = key.data
+            sock = state["sock"]
+            try:
+                if not state["sent"]:
+                    # Connected (or failed: the send raises). One small request, sent whole.
+                    sock.send(request)
+                    state["sent"] = True
+                    selector.modify(sock, selectors.EVENT_READ, state)
+                    continue
+                # The response head only: at most 4 KiB, so that the body is read at the rate from the start.
+                n = sock.recv_into(view[:4096])
+            except OSError:
+                n = 0
+            if n == 0:
+                close(state)
+                continue
+            state["head"] += bytes(view[:n])
+            end = state["head"].find(b"\r\n\r\n")
+            if end < 0:
+                if len(state["head"]) > 64 * 1024:
+                    close(state)
+                continue
+            try:
+                state["status"] = int(state["head"].split(b" ", 2)[1])
+            except (IndexError, ValueError):
+                close(state)
+                continue
+            state["headers_at"] = time.monotonic()
+            state["bytes"] = len(state["head"]) - end - 4
+            state["head"] = b""
+            selector.unregister(sock)
+            state["registered"] = False
+            body.append(state)
+    for state in states:
+        close(state)
+    selector.close()
+    results = []
+    for state in states:
+        served = 0.0
+        if state["window_start"] is not None and state["last"] is not None and state["last"] > state["window_start"]:
+            served = (state["bytes"] - state["window_bytes"]) / (state["last"] - state["window_start"])
+        results.append({"status": state["status"], "bytes": state["bytes"], "rate": served})
+    return results, lags, short_reads
+
+
 async def watch_loop(stop, lags, interval=0.05):
     """How late the event loop wakes up: a client that is behind shows it here before the rates do."""
     loop = asyncio.get_running_loop()
@@ -177,11 +294,17 @@ async def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--skip", type=float, default=1.0, help="seconds after the headers left out of each download's served rate")
     parser.add_argument("--rates", action="store_true", help="also print every download's served rate (bytes per second)")
+    parser.add_argument("--paced", action="store_true",
+                        help="read at --rate from one selector loop (thousands of downloads per process) instead of a task per download")
+    parser.add_argument("--ramp", type=float, default=0.0, help="--paced: seconds over which the connections open")
     args = parser.parse_args()
     raise_open_files()
 
+    short_reads = None
     if args.rate == 0:
         results, lags = fast_readers(args.host, args.port, args.path, args.clients, args.seconds, args.skip)
+    elif args.paced:
+        results, lags, short_reads = paced_readers(args.host, args.port, args.path, args.clients, args.rate, args.seconds, args.skip, args.ramp)
     else:
         stop, lags = asyncio.Event(), []
         watcher = asyncio.create_task(watch_loop(stop, lags))
@@ -202,6 +325,8 @@ async def main():
         "loop_lag_p99_ms": 1000 * lags[int(0.99 * (len(lags) - 1))] if lags else 0.0,
         "loop_lag_max_ms": 1000 * lags[-1] if lags else 0.0,
     }
+    if short_reads is not None:
+        report["short_reads"] = short_reads
     if args.rates:
         report["rates"] = [r["rate"] if r["status"] == 200 else 0.0 for r in results]
     print(json.dumps(report))
