@@ -279,20 +279,66 @@ def throttled(server, name, clients, rate, seconds, processes=4):
             "load1": os.getloadavg()[0]}
 
 
-def aria2(server, name, size, work, max_seconds):
-    target = os.path.join(work, "aria2")
-    os.makedirs(target, exist_ok=True)
-    out_file = os.path.join(target, f"{server.name}.bin")
+def aria2_folder(requested, work, size):
+    """Where aria2c writes: the folder asked for, else tmpfs (/dev/shm) when it has room for the file and 2 GiB to
+    spare, so that the figure is the servers' and aria2's rather than the disk's (writing 4 GiB to the disk made the
+    servers' order decide the result), else the work folder."""
+    if requested:
+        return requested
+    try:
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize >= size + 2 * GIB:
+            return os.path.join("/dev/shm", f"lfg-aria2-{os.getpid()}")
+    except OSError:
+        pass
+    return os.path.join(work, "aria2")
+
+
+def _aria2_log(path):
+    """What aria2c's info log says about the exchange: connections opened, requests sent and the answers' statuses
+    (a 429 or 503 would show a per-client limit, a retry aria2 made)."""
+    connections = requests = 0
+    statuses = {}
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()
+    for i, line in enumerate(lines):
+        if "Connecting to" in line:
+            connections += 1
+        elif line.endswith("- Requesting:"):
+            requests += 1
+        elif line.endswith("- Response received:") and i + 1 < len(lines):
+            status = lines[i + 1].split()[1] if len(lines[i + 1].split()) > 1 else "?"
+            statuses[status] = statuses.get(status, 0) + 1
+    return {"connections": connections, "requests": requests, "statuses": statuses}
+
+
+def aria2(server, name, size, folder, max_seconds):
+    """aria2c -x16 -s16 -k1M: wall time, the server's CPU and aria2c's own (on 2 cores the client needs one of them),
+    and from its log the connections, requests and statuses."""
+    os.makedirs(folder, exist_ok=True)
+    out_file = os.path.join(folder, f"{server.name}.bin")
+    log_file = os.path.join(folder, f"{server.name}.log")
+    cpu_before = procstat.cpu_seconds(server.pid)
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run(["aria2c", "-q", "-x16", "-s16", "-k1M", "--file-allocation=none", "--allow-overwrite=true",
-                    "--auto-file-renaming=false", f"--stop={max_seconds}", "-d", target, "-o", f"{server.name}.bin",
-                    server.url(name)], check=True, timeout=max_seconds + 30)
-    seconds = time.monotonic() - started
-    got = os.path.getsize(out_file)
-    os.remove(out_file)
+    try:
+        subprocess.run(["aria2c", "-q", "-x16", "-s16", "-k1M", "--file-allocation=none", "--allow-overwrite=true",
+                        "--auto-file-renaming=false", f"--stop={max_seconds}", f"--log={log_file}", "--log-level=info",
+                        "-d", folder, "-o", f"{server.name}.bin", server.url(name)], check=True, timeout=max_seconds + 30)
+        seconds = time.monotonic() - started
+        client = resource.getrusage(resource.RUSAGE_CHILDREN)
+        got = os.path.getsize(out_file)
+        exchange = _aria2_log(log_file)
+    finally:
+        # tmpfs is memory: nothing of a 4 GiB download may stay there, whatever happened.
+        for leftover in (out_file, out_file + ".aria2", log_file):
+            if os.path.exists(leftover):
+                os.remove(leftover)
     if got != size:
         raise RuntimeError(f"{server.name}: aria2c wrote {got} of {size} bytes")
-    return {"seconds": seconds}
+    return {"seconds": seconds, "gib_s": size / GIB / seconds, "cpu_s": procstat.cpu_seconds(server.pid) - cpu_before,
+            "aria2_cpu_s": client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime,
+            "load1": os.getloadavg()[0], "written_to": folder, **exchange}
 
 
 def machine():
@@ -349,6 +395,8 @@ def main():
                         help="also copy the PNG pictures of the run (written next to last-run.md) into this folder, e.g. benchmarks/pictures")
     parser.add_argument("--command", default=None, help="the command shown in the report (default: run.sh and the options given)")
     parser.add_argument("--sizes", default="", help="file sizes in MiB for the curl runs, e.g. 64,8192")
+    parser.add_argument("--aria2-dir", default=None,
+                        help="aria2: the folder aria2c writes into (default: tmpfs, /dev/shm, when it has room, else the work folder)")
     parser.add_argument("--front-variant", action="append", default=[],
                         help="another nginx in front of a gateway, NAME:proxy|offload:DIRECTIVES, the directives (nginx syntax, "
                              "e.g. 'keepalive 8;') replacing the upstream block's 'keepalive 32; keepalive_timeout 60s;' "
@@ -479,7 +527,18 @@ def main():
         if "ranges" in only:
             each("ranges", "wrk 64 KiB ranges", lambda s: random_ranges(s, names[range_size], range_size, args.work, wrk_seconds, 16))
         if "aria2" in only:
-            each("aria2", "aria2c -x16", lambda s: aria2(s, names[range_size], range_size, args.work, 300))
+            aria2_target = aria2_folder(args.aria2_dir, args.work, range_size)
+            log(f"aria2c writes into {aria2_target}")
+            try:
+                # Not recorded: the first aria2c download of a run took about twice as long as the later ones
+                # whichever server it went to (aria2c's own CPU time doubled with it), and the server measured
+                # first (the gateway, by default) took the blame.
+                warm = aria2(running[0], names[range_size], range_size, aria2_target, 300)
+                log(f"  warm-up aria2c -x16 ({running[0].name}, not recorded): {warm['seconds']:.2f} s, aria2c CPU {warm['aria2_cpu_s']:.2f} s")
+                each("aria2", "aria2c -x16", lambda s: aria2(s, names[range_size], range_size, aria2_target, 300))
+            finally:
+                if aria2_target.startswith("/dev/shm/") and os.path.isdir(aria2_target):
+                    shutil.rmtree(aria2_target)
         if "slow" in only:
             each("slow", f"{slow_clients} slow readers", lambda s: slow_readers(s, names[sizes[-1]], slow_clients, 200 * 1024, slow_seconds))
         if "throttled" in only:
@@ -606,6 +665,9 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
         parts_row("wrk 64 KiB random ranges: peak VmRSS MiB of each process", "ranges", "peak_rss_mib", "{:.1f}")
     if "aria2" in results[servers_run[0]]:
         row(f"aria2c -x16 -s16 -k1M {names[range_size]}: s", "aria2", "seconds", "{:.2f}", "lower is better")
+        row("aria2c: server CPU s", "aria2", "cpu_s", "{:.2f}", "lower is better")
+        row("aria2c: aria2c's own CPU s", "aria2", "aria2_cpu_s", "{:.2f}", "lower is better")
+        row("aria2c: requests sent", "aria2", "requests", "{:.0f}", "fewer is better")
     if "slow" in results[servers_run[0]]:
         row(f"{slow_clients} readers at 200 KiB/s for {slow_seconds:g} s: served at rate", "slow", "served_at_rate", "{:.0f}", "higher is better")
         row(f"{slow_clients} slow readers: peak VmRSS MiB", "slow", "peak_rss_mib", "{:.1f}", "lower is better")
@@ -618,6 +680,13 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
                              f"{median(large, 'peak_rss_mib') - median(small, 'peak_rss_mib'):+.1f} MiB "
                              f"(VmHWM {median(large, 'hwm_mib') - median(small, 'hwm_mib'):+.1f} MiB)")
     lines.extend(render_fronts(results, servers_run, names, sizes))
+    if any(results[s].get("aria2") for s in servers_run):
+        first = next(results[s]["aria2"][0] for s in servers_run if results[s].get("aria2"))
+        lines.append("")
+        lines.append(f"aria2c wrote into {first['written_to']}; its log, per repeat (connections, requests, answers): " + "; ".join(
+            f"{s} " + ", ".join(f"{r['connections']}/{r['requests']}/" + " ".join(f"{k}×{v}" for k, v in sorted(r['statuses'].items()))
+                                for r in results[s]["aria2"])
+            for s in servers_run if results[s].get("aria2")))
     variants = [v.split(":", 1)[0].partition("@")[0] for v in args.variant]
     if "ranges" in results.get("gateway", {}):
         for v in (v for v in variants if "ranges" in results.get(v, {})):

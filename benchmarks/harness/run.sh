@@ -11,6 +11,8 @@
 #   own, streaming through nginx or handing the file to nginx (Gateway:Offload:Mode=NginxAccelRedirect); CPU and RSS
 #   are the sum of both processes, with each one's share beside it. --front-variant NAME:proxy|offload:DIRECTIVES is
 #   another such pair whose upstream block has DIRECTIVES instead of "keepalive 32; keepalive_timeout 60s;".
+#   --only aria2: aria2c -x16 -s16 -k1M of the 4 GiB file into tmpfs (/dev/shm, deleted after each download) when it
+#   has room, so the disk stays out (--aria2-dir DIR to write elsewhere), after one download that is not recorded.
 #   --only throttled: 1,000 downloads throttled by the gateway to 100 KiB/s (Gateway:Limits:RatePerDownload, a gateway
 #   of its own, "gateway-throttled") beside the same downloads read at 100 KiB/s by slow readers on every other server
 #   (--throttle-clients, --throttle-rate, --throttle-seconds, --throttle-processes).
