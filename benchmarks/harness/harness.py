@@ -319,6 +319,7 @@ def aria2(server, name, size, folder, max_seconds):
     out_file = os.path.join(folder, f"{server.name}.bin")
     log_file = os.path.join(folder, f"{server.name}.log")
     cpu_before = procstat.cpu_seconds(server.pid)
+    mem_free_mib = procstat.mem_free_mib()
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     try:
@@ -338,6 +339,9 @@ def aria2(server, name, size, folder, max_seconds):
         raise RuntimeError(f"{server.name}: aria2c wrote {got} of {size} bytes")
     return {"seconds": seconds, "gib_s": size / GIB / seconds, "cpu_s": procstat.cpu_seconds(server.pid) - cpu_before,
             "aria2_cpu_s": client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime,
+            # The kernel's share of aria2c's time: writing into tmpfs allocates 4 GiB of pages, and when free memory
+            # is short the kernel reclaims page cache for them in aria2c's own time.
+            "aria2_sys_s": client.ru_stime - client_before.ru_stime, "mem_free_mib": mem_free_mib,
             "load1": os.getloadavg()[0], "written_to": folder, **exchange}
 
 

@@ -85,6 +85,15 @@ def smaps_rollup_kib(pid):
     return totals
 
 
+def mem_free_mib():
+    """MemFree of /proc/meminfo: memory the kernel can hand out without reclaiming page cache first."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemFree:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def sockstat():
     """The TCP line of /proc/net/sockstat: sockets in use, orphaned, in TIME-WAIT, allocated, and the kernel memory
     of every TCP socket's buffers (mem, in pages; mem_mib). Machine-wide: both ends of a loopback connection count."""
