@@ -42,10 +42,26 @@ def log(message):
     print(message, flush=True)
 
 
+def _parts_before(server):
+    """CPU seconds of each part of a two-process server (nginx in front of a gateway) before a measurement."""
+    return {part: procstat.cpu_seconds(pid) for part, pid in getattr(server, "parts", {}).items()}
+
+
+def _part_figures(server, cpu_before, peak, cpu_scale, cpu_key):
+    """Each part's CPU (divided by cpu_scale: GiB or requests) and peak VmRSS, keyed like nginx_cpu_s_per_gib."""
+    figures = {}
+    for (part, pid), part_peak in zip(getattr(server, "parts", {}).items(), peak.part_peaks):
+        figures[f"{part}_{cpu_key}"] = (procstat.cpu_seconds(pid) - cpu_before[part]) / cpu_scale
+        figures[f"{part}_peak_rss_mib"] = part_peak
+    return figures
+
+
 def single_stream(server, name, size, max_seconds):
-    """curl -o /dev/null: throughput, server CPU per GiB, peak VmRSS (50 ms samples) and VmHWM after a reset."""
+    """curl -o /dev/null: throughput, server CPU per GiB, peak VmRSS (50 ms samples) and VmHWM after a reset. For
+    nginx in front of a gateway: the sum of both, and each part's CPU and peak RSS beside it."""
     pid = server.pid
     procstat.reset_hwm(pid)
+    parts_before = _parts_before(server)
     cpu_before = procstat.cpu_seconds(pid)
     with procstat.PeakRss(pid, series_every=0.1) as peak:
         out = subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", str(max_seconds),
@@ -56,7 +72,8 @@ def single_stream(server, name, size, max_seconds):
     if code != "200" or int(downloaded) != size:
         raise RuntimeError(f"{server.name}: curl got {code} with {downloaded} of {size} bytes")
     return {"gib_s": size / GIB / float(seconds), "cpu_s_per_gib": cpu / (size / GIB),
-            "peak_rss_mib": peak.peak, "hwm_mib": procstat.hwm_mib(pid), "rss_series": peak.series}
+            "peak_rss_mib": peak.peak, "hwm_mib": procstat.hwm_mib(pid), "load1": os.getloadavg()[0], "rss_series": peak.series,
+            **_part_figures(server, parts_before, peak, size / GIB, "cpu_s_per_gib")}
 
 
 def _latency_ms(text):
@@ -73,6 +90,7 @@ def random_ranges(server, name, size, work, seconds, connections):
     script = os.path.join(work, f"ranges-{server.name}.lua")
     with open(script, "w") as f:
         f.write(_WRK_LUA.format(size=size, path=server.path(name), seed=7919, seed_step=104729))
+    parts_before = _parts_before(server)
     cpu_before = procstat.cpu_seconds(server.pid)
     with procstat.PeakRss(server.pid) as peak:
         out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency",
@@ -91,7 +109,8 @@ def random_ranges(server, name, size, work, seconds, connections):
         log(f"    {server.name}: wrk reported {bad.group(0) if bad else ''} {errors.group(0) if errors else ''}")
     # CPU per request is the cost of the checks that a busy shared machine hides least: req/s is bounded by how
     # much of the 2 cores the server gets, its CPU time per request is not (much).
-    return {"rps": rps, "p99_ms": p99, "cpu_us_per_req": 1e6 * cpu / max(1, requests), "peak_rss_mib": peak.peak, "peak_threads": peak.peak_threads, "load1": os.getloadavg()[0]}
+    return {"rps": rps, "p99_ms": p99, "cpu_us_per_req": 1e6 * cpu / max(1, requests), "peak_rss_mib": peak.peak, "peak_threads": peak.peak_threads, "load1": os.getloadavg()[0],
+            **_part_figures(server, parts_before, peak, max(1, requests) / 1e6, "cpu_us_per_req")}
 
 
 def slow_readers(server, name, clients, rate, seconds, processes=4):
@@ -260,20 +279,70 @@ def throttled(server, name, clients, rate, seconds, processes=4):
             "load1": os.getloadavg()[0]}
 
 
-def aria2(server, name, size, work, max_seconds):
-    target = os.path.join(work, "aria2")
-    os.makedirs(target, exist_ok=True)
-    out_file = os.path.join(target, f"{server.name}.bin")
+def aria2_folder(requested, work, size):
+    """Where aria2c writes: the folder asked for, else tmpfs (/dev/shm) when it has room for the file and 2 GiB to
+    spare, so that the figure is the servers' and aria2's rather than the disk's (writing 4 GiB to the disk made the
+    servers' order decide the result), else the work folder."""
+    if requested:
+        return requested
+    try:
+        shm = os.statvfs("/dev/shm")
+        if shm.f_bavail * shm.f_frsize >= size + 2 * GIB:
+            return os.path.join("/dev/shm", f"lfg-aria2-{os.getpid()}")
+    except OSError:
+        pass
+    return os.path.join(work, "aria2")
+
+
+def _aria2_log(path):
+    """What aria2c's info log says about the exchange: connections opened, requests sent and the answers' statuses
+    (a 429 or 503 would show a per-client limit, a retry aria2 made)."""
+    connections = requests = 0
+    statuses = {}
+    with open(path, errors="replace") as f:
+        lines = f.read().splitlines()
+    for i, line in enumerate(lines):
+        if "Connecting to" in line:
+            connections += 1
+        elif line.endswith("- Requesting:"):
+            requests += 1
+        elif line.endswith("- Response received:") and i + 1 < len(lines):
+            status = lines[i + 1].split()[1] if len(lines[i + 1].split()) > 1 else "?"
+            statuses[status] = statuses.get(status, 0) + 1
+    return {"connections": connections, "requests": requests, "statuses": statuses}
+
+
+def aria2(server, name, size, folder, max_seconds):
+    """aria2c -x16 -s16 -k1M: wall time, the server's CPU and aria2c's own (on 2 cores the client needs one of them),
+    and from its log the connections, requests and statuses."""
+    os.makedirs(folder, exist_ok=True)
+    out_file = os.path.join(folder, f"{server.name}.bin")
+    log_file = os.path.join(folder, f"{server.name}.log")
+    cpu_before = procstat.cpu_seconds(server.pid)
+    mem_free_mib = procstat.mem_free_mib()
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run(["aria2c", "-q", "-x16", "-s16", "-k1M", "--file-allocation=none", "--allow-overwrite=true",
-                    "--auto-file-renaming=false", f"--stop={max_seconds}", "-d", target, "-o", f"{server.name}.bin",
-                    server.url(name)], check=True, timeout=max_seconds + 30)
-    seconds = time.monotonic() - started
-    got = os.path.getsize(out_file)
-    os.remove(out_file)
+    try:
+        subprocess.run(["aria2c", "-q", "-x16", "-s16", "-k1M", "--file-allocation=none", "--allow-overwrite=true",
+                        "--auto-file-renaming=false", f"--stop={max_seconds}", f"--log={log_file}", "--log-level=info",
+                        "-d", folder, "-o", f"{server.name}.bin", server.url(name)], check=True, timeout=max_seconds + 30)
+        seconds = time.monotonic() - started
+        client = resource.getrusage(resource.RUSAGE_CHILDREN)
+        got = os.path.getsize(out_file)
+        exchange = _aria2_log(log_file)
+    finally:
+        # tmpfs is memory: nothing of a 4 GiB download may stay there, whatever happened.
+        for leftover in (out_file, out_file + ".aria2", log_file):
+            if os.path.exists(leftover):
+                os.remove(leftover)
     if got != size:
         raise RuntimeError(f"{server.name}: aria2c wrote {got} of {size} bytes")
-    return {"seconds": seconds}
+    return {"seconds": seconds, "gib_s": size / GIB / seconds, "cpu_s": procstat.cpu_seconds(server.pid) - cpu_before,
+            "aria2_cpu_s": client.ru_utime + client.ru_stime - client_before.ru_utime - client_before.ru_stime,
+            # The kernel's share of aria2c's time: writing into tmpfs allocates 4 GiB of pages, and when free memory
+            # is short the kernel reclaims page cache for them in aria2c's own time.
+            "aria2_sys_s": client.ru_stime - client_before.ru_stime, "mem_free_mib": mem_free_mib,
+            "load1": os.getloadavg()[0], "written_to": folder, **exchange}
 
 
 def machine():
@@ -330,6 +399,12 @@ def main():
                         help="also copy the PNG pictures of the run (written next to last-run.md) into this folder, e.g. benchmarks/pictures")
     parser.add_argument("--command", default=None, help="the command shown in the report (default: run.sh and the options given)")
     parser.add_argument("--sizes", default="", help="file sizes in MiB for the curl runs, e.g. 64,8192")
+    parser.add_argument("--aria2-dir", default=None,
+                        help="aria2: the folder aria2c writes into (default: tmpfs, /dev/shm, when it has room, else the work folder)")
+    parser.add_argument("--front-variant", action="append", default=[],
+                        help="another nginx in front of a gateway, NAME:proxy|offload:DIRECTIVES, the directives (nginx syntax, "
+                             "e.g. 'keepalive 8;') replacing the upstream block's 'keepalive 32; keepalive_timeout 60s;' "
+                             "(empty: no keep-alive to the gateway); list NAME in --servers")
     parser.add_argument("--variant", action="append", default=[],
                         help="an extra gateway with settings, NAME[@PUBLISHED_FOLDER]:KEY=VALUE,KEY=VALUE (environment variables); "
                              "list NAME in --servers. PUBLISHED_FOLDER is a folder under the publish folder (an older build)")
@@ -379,7 +454,18 @@ def main():
         "floor": lambda: servers.aspnet_baseline("floor", args.publish, data, logs, "/floor/"),
         # Not a file server either: one pread per request from a file kept open, a bare 206 (ranges only).
         "floor-file": lambda: servers.aspnet_baseline("floor-file", args.publish, data, logs, "/floor-file/"),
+        # nginx with the repository's locations in front of a gateway of its own (issue 16, target 4): the gateway
+        # streams and nginx passes the bytes through, or the gateway answers with X-Accel-Redirect and nginx sends them.
+        "nginx-proxy": lambda: servers.nginx_front("nginx-proxy", args.work, args.publish, data, logs, offload=False),
+        "nginx-offload": lambda: servers.nginx_front("nginx-offload", args.work, args.publish, data, logs, offload=True),
     }
+    for variant in args.front_variant:
+        # NAME:proxy|offload:DIRECTIVES, the directives replacing the upstream block's keepalive lines.
+        label, mode, upstream = (variant.split(":", 2) + [""])[:3]
+        if mode not in ("proxy", "offload"):
+            raise SystemExit(f"--front-variant {variant}: the mode is proxy or offload")
+        known[label] = lambda label=label, mode=mode, upstream=upstream: servers.nginx_front(
+            label, args.work, args.publish, data, logs, offload=mode == "offload", upstream_extra=upstream)
     for variant in args.variant:
         label, settings = variant.split(":", 1)
         label, _, folder = label.partition("@")
@@ -392,6 +478,7 @@ def main():
             return server
         known[label] = start_variant
     wanted = [s for s in args.servers.split(",") if s]
+    front_servers = {"nginx-proxy", "nginx-offload"} | {v.split(":", 1)[0] for v in args.front_variant}
     if "throttled" in only:
         # The throttled side: the published gateway with only RatePerDownload set, its downloads read as fast as the
         # client can; every other server runs the same downloads unthrottled and read by slow readers at that rate.
@@ -404,9 +491,9 @@ def main():
         known["gateway-throttled"] = start_throttled
         if "gateway-throttled" not in wanted:
             wanted.insert(0, "gateway-throttled")
-    if "nginx" in wanted and shutil.which("nginx") is None:
-        log("nginx is not installed: the nginx baseline is left out (apt-get install nginx-light to add it).")
-        wanted.remove("nginx")
+    if shutil.which("nginx") is None and any(s == "nginx" or s in front_servers for s in wanted):
+        log("nginx is not installed: the nginx baselines are left out (apt-get install nginx-light to add them).")
+        wanted = [s for s in wanted if s != "nginx" and s not in front_servers]
     running = []
     results = {s: {} for s in wanted}
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -444,7 +531,18 @@ def main():
         if "ranges" in only:
             each("ranges", "wrk 64 KiB ranges", lambda s: random_ranges(s, names[range_size], range_size, args.work, wrk_seconds, 16))
         if "aria2" in only:
-            each("aria2", "aria2c -x16", lambda s: aria2(s, names[range_size], range_size, args.work, 300))
+            aria2_target = aria2_folder(args.aria2_dir, args.work, range_size)
+            log(f"aria2c writes into {aria2_target}")
+            try:
+                # Not recorded: the first aria2c download of a run took about twice as long as the later ones
+                # whichever server it went to (aria2c's own CPU time doubled with it), and the server measured
+                # first (the gateway, by default) took the blame.
+                warm = aria2(running[0], names[range_size], range_size, aria2_target, 300)
+                log(f"  warm-up aria2c -x16 ({running[0].name}, not recorded): {warm['seconds']:.2f} s, aria2c CPU {warm['aria2_cpu_s']:.2f} s")
+                each("aria2", "aria2c -x16", lambda s: aria2(s, names[range_size], range_size, aria2_target, 300))
+            finally:
+                if aria2_target.startswith("/dev/shm/") and os.path.isdir(aria2_target):
+                    shutil.rmtree(aria2_target)
         if "slow" in only:
             each("slow", f"{slow_clients} slow readers", lambda s: slow_readers(s, names[sizes[-1]], slow_clients, 200 * 1024, slow_seconds))
         if "throttled" in only:
@@ -537,6 +635,17 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
                 ratios.append(f"{g / values[b]:.2f}× {b}")
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {', '.join(ratios)} ({better}) |")
 
+    def has_parts(s, kind):
+        return any(k.startswith("nginx_") for r in results[s].get(kind, [])[:1] for k in r)
+
+    def parts_row(label, kind, key, fmt):
+        # nginx in front of a gateway: each process's own figure, whose sum is the row above.
+        if not any(has_parts(s, kind) for s in servers_run):
+            return
+        cells = [f"nginx {fmt.format(median(results[s][kind], 'nginx_' + key))} + gateway {fmt.format(median(results[s][kind], 'gateway_' + key))}"
+                 if has_parts(s, kind) else "-" for s in servers_run]
+        lines.append(f"| {label} | " + " | ".join(cells) + " | |")
+
     lines.append("| measurement | " + " | ".join(servers_run) + " | gateway ratio |")
     lines.append("|---|" + "---|" * len(servers_run) + "---|")
     for size in sizes:
@@ -545,17 +654,24 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
     for size in sizes:
         if f"stream-{size}" in results[servers_run[0]]:
             row(f"curl {names[size]}: server CPU s/GiB", f"stream-{size}", "cpu_s_per_gib", "{:.2f}", "lower is better")
+            parts_row(f"curl {names[size]}: of which each process", f"stream-{size}", "cpu_s_per_gib", "{:.2f}")
     for size in sizes:
         if f"stream-{size}" in results[servers_run[0]]:
             row(f"curl {names[size]}: peak VmRSS MiB", f"stream-{size}", "peak_rss_mib", "{:.1f}", "lower is better")
+            parts_row(f"curl {names[size]}: peak VmRSS MiB of each process", f"stream-{size}", "peak_rss_mib", "{:.1f}")
             row(f"curl {names[size]}: VmHWM MiB", f"stream-{size}", "hwm_mib", "{:.1f}", "lower is better")
     if "ranges" in results[servers_run[0]]:
         row(f"wrk 64 KiB random ranges of {names[range_size]}: req/s", "ranges", "rps", "{:.0f}", "higher is better")
         row("wrk 64 KiB random ranges: p99 ms", "ranges", "p99_ms", "{:.2f}", "lower is better")
         row("wrk 64 KiB random ranges: server CPU µs per request", "ranges", "cpu_us_per_req", "{:.1f}", "lower is better")
+        parts_row("wrk 64 KiB random ranges: of which each process", "ranges", "cpu_us_per_req", "{:.1f}")
         row("wrk 64 KiB random ranges: peak VmRSS MiB", "ranges", "peak_rss_mib", "{:.1f}", "lower is better")
+        parts_row("wrk 64 KiB random ranges: peak VmRSS MiB of each process", "ranges", "peak_rss_mib", "{:.1f}")
     if "aria2" in results[servers_run[0]]:
         row(f"aria2c -x16 -s16 -k1M {names[range_size]}: s", "aria2", "seconds", "{:.2f}", "lower is better")
+        row("aria2c: server CPU s", "aria2", "cpu_s", "{:.2f}", "lower is better")
+        row("aria2c: aria2c's own CPU s", "aria2", "aria2_cpu_s", "{:.2f}", "lower is better")
+        row("aria2c: requests sent", "aria2", "requests", "{:.0f}", "fewer is better")
     if "slow" in results[servers_run[0]]:
         row(f"{slow_clients} readers at 200 KiB/s for {slow_seconds:g} s: served at rate", "slow", "served_at_rate", "{:.0f}", "higher is better")
         row(f"{slow_clients} slow readers: peak VmRSS MiB", "slow", "peak_rss_mib", "{:.1f}", "lower is better")
@@ -567,6 +683,14 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
                 lines.append(f"Flatness, {s}: peak VmRSS {names[sizes[-1]]} − {names[sizes[0]]} = "
                              f"{median(large, 'peak_rss_mib') - median(small, 'peak_rss_mib'):+.1f} MiB "
                              f"(VmHWM {median(large, 'hwm_mib') - median(small, 'hwm_mib'):+.1f} MiB)")
+    lines.extend(render_fronts(results, servers_run, names, sizes))
+    if any(results[s].get("aria2") for s in servers_run):
+        first = next(results[s]["aria2"][0] for s in servers_run if results[s].get("aria2"))
+        lines.append("")
+        lines.append(f"aria2c wrote into {first['written_to']}; its log, per repeat (connections, requests, answers): " + "; ".join(
+            f"{s} " + ", ".join(f"{r['connections']}/{r['requests']}/" + " ".join(f"{k}×{v}" for k, v in sorted(r['statuses'].items()))
+                                for r in results[s]["aria2"])
+            for s in servers_run if results[s].get("aria2")))
     variants = [v.split(":", 1)[0].partition("@")[0] for v in args.variant]
     if "ranges" in results.get("gateway", {}):
         for v in (v for v in variants if "ranges" in results.get(v, {})):
@@ -581,6 +705,25 @@ def render(args, results, names, sizes, range_size, slow_clients, slow_seconds, 
     lines.extend(render_throttled(args, results, throttle_clients, throttle_seconds))
     lines.extend(render_slow_scale(args, results, slow_counts, slow_scale_seconds))
     return "\n".join(lines) + "\n"
+
+
+def render_fronts(results, servers_run, names, sizes):
+    """Each nginx in front of a gateway against nginx alone, repeat by repeat (the pairs ran next to each other)."""
+    lines = []
+    fronts = [s for s in servers_run if s != "nginx" and any(k.startswith("nginx_") for runs in results[s].values() for k in runs[0])]
+    if "nginx" not in servers_run or not fronts:
+        return lines
+    measurements = [(f"stream-{size}", f"curl {names[size]} GiB/s", "gib_s") for size in sizes] + [("ranges", "random ranges req/s", "rps")]
+    lines.append("")
+    for s in fronts:
+        parts = []
+        for kind, label, key in measurements:
+            pairs = list(zip(results[s].get(kind, []), results["nginx"].get(kind, [])))
+            if pairs:
+                ratios = [a[key] / b[key] for a, b in pairs]
+                parts.append(f"{label} " + ", ".join(f"{r:.2f}" for r in ratios) + f" (median {statistics.median(ratios):.2f})")
+        lines.append(f"{s} / nginx alone per repeat: " + "; ".join(parts))
+    return lines
 
 
 def render_slow_scale(args, results, counts, seconds):

@@ -7,8 +7,9 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def tree(pid):
-    """The pid and all its descendants (nginx: master and workers)."""
-    pids, todo = [], [pid]
+    """The pid and all its descendants (nginx: master and workers). A tuple of pids stands for a server of several
+    processes (nginx in front of a gateway): every figure of this module is then the sum over all their trees."""
+    pids, todo = [], list(pid) if isinstance(pid, tuple) else [pid]
     while todo:
         p = todo.pop()
         pids.append(p)
@@ -84,6 +85,15 @@ def smaps_rollup_kib(pid):
     return totals
 
 
+def mem_free_mib():
+    """MemFree of /proc/meminfo: memory the kernel can hand out without reclaiming page cache first."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemFree:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def sockstat():
     """The TCP line of /proc/net/sockstat: sockets in use, orphaned, in TIME-WAIT, allocated, and the kernel memory
     of every TCP socket's buffers (mem, in pages; mem_mib). Machine-wide: both ends of a loopback connection count."""
@@ -100,7 +110,8 @@ def sockstat():
 class PeakRss:
     """Samples the tree's VmRSS every 50 ms while in use; .peak is the highest sum seen, in MiB (.peak_threads the
     most threads seen). With series_every, .series also keeps (seconds since start, MiB) about that often, for a
-    picture of RSS over time."""
+    picture of RSS over time. For a tuple of pids, .part_peaks also holds each one's own peak (in the same order),
+    from the same samples."""
 
     def __init__(self, pid, interval=0.05, series_every=None):
         self._pid = pid
@@ -110,13 +121,15 @@ class PeakRss:
         self.peak = 0.0
         self.peak_threads = 0
         self.series = []
+        self._parts = pid if isinstance(pid, tuple) else (pid,)
+        self.part_peaks = [0.0] * len(self._parts)
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self):
         started = time.monotonic()
         last_kept = None
         while True:
-            rss = rss_mib(self._pid)
+            rss = self._sample()
             self.peak = max(self.peak, rss)
             self.peak_threads = max(self.peak_threads, threads(self._pid))
             now = time.monotonic() - started
@@ -126,6 +139,11 @@ class PeakRss:
             if self._stop.wait(self._interval):
                 return
 
+    def _sample(self):
+        parts = [rss_mib(p) for p in self._parts]
+        self.part_peaks = [max(a, b) for a, b in zip(self.part_peaks, parts)]
+        return sum(parts)
+
     def __enter__(self):
         self._thread.start()
         return self
@@ -133,4 +151,4 @@ class PeakRss:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join(5)
-        self.peak = max(self.peak, rss_mib(self._pid))
+        self.peak = max(self.peak, self._sample())

@@ -4,8 +4,15 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file], --only stream,ranges,aria2,slow[,throttled,slowscale],
-# --sizes 64,8192 (MiB), --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file,nginx-proxy,nginx-offload],
+# --only stream,ranges,aria2,slow[,throttled,slowscale], --rotate, --sizes 64,8192 (MiB),
+# --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
+#   nginx-proxy, nginx-offload: nginx with the repository's nginx/largefilegateway/ locations in front of a gateway of its
+#   own, streaming through nginx or handing the file to nginx (Gateway:Offload:Mode=NginxAccelRedirect); CPU and RSS
+#   are the sum of both processes, with each one's share beside it. --front-variant NAME:proxy|offload:DIRECTIVES is
+#   another such pair whose upstream block has DIRECTIVES instead of "keepalive 32; keepalive_timeout 60s;".
+#   --only aria2: aria2c -x16 -s16 -k1M of the 4 GiB file into tmpfs (/dev/shm, deleted after each download) when it
+#   has room, so the disk stays out (--aria2-dir DIR to write elsewhere), after one download that is not recorded.
 #   --only throttled: 1,000 downloads throttled by the gateway to 100 KiB/s (Gateway:Limits:RatePerDownload, a gateway
 #   of its own, "gateway-throttled") beside the same downloads read at 100 KiB/s by slow readers on every other server
 #   (--throttle-clients, --throttle-rate, --throttle-seconds, --throttle-processes).

@@ -33,6 +33,52 @@ http {{
 """
 
 
+# nginx in front of a gateway of its own, with the repository's own locations (nginx/largefilegateway/), as a user
+# deploys them: the upstream block mirrors nginx/largefilegateway.conf (least_conn, keepalive 32), the client side
+# has the settings of the nginx-alone server above, so the two differ only by the gateway behind. With the gateway
+# in offload mode (Gateway:Offload:Mode=NginxAccelRedirect) nginx sends the bytes from the internal location.
+# {upstream_extra} and {server_extra} take the directives of a configuration variant (--front-variant).
+_FRONT_CONF = """daemon off;
+master_process on;
+worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+worker_rlimit_nofile {nofile};
+events {{ worker_connections {connections}; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nodelay on;
+    keepalive_requests 1000000;
+    client_body_temp_path {prefix}/tmp;
+    proxy_temp_path {prefix}/tmp;
+    fastcgi_temp_path {prefix}/tmp;
+    uwsgi_temp_path {prefix}/tmp;
+    scgi_temp_path {prefix}/tmp;
+    default_type application/octet-stream;
+    upstream largefilegateway {{
+        least_conn;
+        server 127.0.0.1:{gateway_port} max_fails=3 fail_timeout=10s;
+        {upstream_extra}
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        {server_extra}
+        include {config}/locations.conf;
+        location /_protected/ {{
+            alias {root}/;
+            include {config}/protected.conf;
+        }}
+    }}
+}}
+"""
+
+# What nginx/largefilegateway.conf puts in its upstream block after the servers.
+UPSTREAM_KEEPALIVE = "keepalive 32; keepalive_timeout 60s;"
+
+_REPO_NGINX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "nginx", "largefilegateway")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,6 +135,47 @@ class Server:
             self.proc.wait(5)
 
 
+class BehindNginx:
+    """nginx in front of a gateway: one server of two processes. pid is the pair, so every figure the harness takes
+    from /proc (CPU, RSS, threads) is their sum; parts names each one for the figures of each part."""
+
+    kind = "gateway"
+
+    def __init__(self, name, front, gateway_server):
+        self.name = name
+        self.front = front
+        self.gateway = gateway_server
+        self.port = front.port
+        self.path_prefix = front.path_prefix
+
+    @property
+    def pid(self):
+        return (self.front.pid, self.gateway.pid)
+
+    @property
+    def parts(self):
+        return {"nginx": self.front.pid, "gateway": self.gateway.pid}
+
+    def url(self, file_name):
+        return self.front.url(file_name)
+
+    def path(self, file_name):
+        return self.front.path(file_name)
+
+    def start(self, probe_file, timeout=60, extra_env=None):
+        self.gateway.start(probe_file, timeout, extra_env)
+        try:
+            # The probe goes through nginx to the gateway (and, offloading, back to nginx's internal location).
+            self.front.start(probe_file, timeout)
+        except Exception:
+            self.gateway.stop()
+            raise
+
+    def stop(self):
+        self.front.stop()
+        self.gateway.stop()
+
+
 def gateway(publish, data, logs, name="gateway", extra_env=None, folder="gateway"):
     port = free_port()
     argv = [os.path.join(publish, folder, "LargeFileGateway"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
@@ -117,3 +204,22 @@ def nginx(work, data, logs, connections=4096):
         f.write(_NGINX_CONF.format(prefix=prefix, port=port, root=data, connections=connections, nofile=2 * connections + 100))
     argv = ["nginx", "-p", prefix, "-c", conf, "-e", os.path.join(prefix, "error.log")]
     return Server("nginx", argv, "/files/", port, os.path.join(logs, "nginx.log"))
+
+
+def nginx_front(name, work, publish, data, logs, offload, upstream_extra=UPSTREAM_KEEPALIVE, server_extra="", connections=4096):
+    """nginx with the repository's locations in front of a gateway of its own (offload: the gateway answers with
+    X-Accel-Redirect and nginx sends the file). The gateway trusts loopback as its proxy by default, which makes
+    the requests from this nginx eligible for offload."""
+    env = {"Gateway__Offload__Mode": "NginxAccelRedirect"} if offload else {}
+    behind = gateway(publish, data, logs, f"{name}.gateway", env)
+    port = free_port()
+    prefix = os.path.join(work, name)
+    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(_FRONT_CONF.format(prefix=prefix, port=port, root=data, connections=connections, nofile=4 * connections + 100,
+                                   gateway_port=behind.port, config=os.path.abspath(_REPO_NGINX),
+                                   upstream_extra=upstream_extra, server_extra=server_extra))
+    argv = ["nginx", "-p", prefix, "-c", conf, "-e", os.path.join(prefix, "error.log")]
+    front = Server(f"{name}.nginx", argv, "/files/", port, os.path.join(logs, f"{name}.nginx.log"))
+    return BehindNginx(name, front, behind)
