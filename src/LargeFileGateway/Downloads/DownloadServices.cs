@@ -4,6 +4,7 @@ using LargeFileGateway.Offload;
 using LargeFileGateway.Representations;
 using LargeFileGateway.Storage;
 using LargeFileGateway.Streaming;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Downloads;
@@ -18,11 +19,21 @@ internal static class DownloadServices
             services.GetRequiredService<IStorageProvider>(),
             services.GetRequiredService<ContentTypeMap>(),
             storesLocalFiles: services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProviderKind.Local));
-        services.AddSingleton(services => new ChunkCopier(
-            services.GetRequiredService<IOptions<DownloadOptions>>().Value.ChunkSizeBytes,
-            services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
-            services.GetRequiredService<ILogger<ChunkCopier>>(),
-            services.GetRequiredService<GatewayMetrics>()));
+        services.AddSingleton(services =>
+        {
+            var download = services.GetRequiredService<IOptions<DownloadOptions>>().Value;
+            // Kestrel's minimum data rate is checked per write: its strictness follows the chunk, so it keeps one size.
+            var ratePolicy = services.GetRequiredService<IOptions<LimitsOptions>>().Value.MinClientRate > 0;
+            return new ChunkCopier(
+                download.ChunkSizeBytes,
+                services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
+                services.GetRequiredService<ILogger<ChunkCopier>>(),
+                services.GetRequiredService<GatewayMetrics>(),
+                ratePolicy ? download.ChunkSizeBytes : download.SlowClientChunkSizeBytes);
+        });
+        // Kestrel's socket transport holds this much of each response before a flush waits (its default: 64 KiB).
+        services.AddOptions<SocketTransportOptions>().Configure<IOptions<DownloadOptions>>(
+            static (sockets, download) => sockets.MaxWriteBufferSize = download.Value.ResponseWriteBufferBytes);
         services.AddSingleton<NginxAccelRedirect>();
         services.AddSingleton<ResponsePlanner>();
         services.AddSingleton<ResponseHeadersWriter>();

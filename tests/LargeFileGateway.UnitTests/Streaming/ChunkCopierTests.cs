@@ -104,6 +104,33 @@ public sealed class ChunkCopierTests
         Assert.Equal(copied, progress.BytesWritten);
     }
 
+    [Theory]
+    [InlineData(16 * 1024, 16 * 1024)]
+    [InlineData(null, 64 * 1024)]
+    public async Task CopyAsync_ClientTakesAChunkSlowly_NextChunkIsTheSlowClientSize(int? slowClientChunk, int expectedSecondChunk)
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * Chunk);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: slowClientChunk);
+        // Every flush waits until the reader has taken everything: its wait is the reader's pace.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None);
+
+        // 64 KiB taken in no less than 200 ms is under 1 MiB/s: a slow client.
+        var first = await pipe.Reader.ReadAsync();
+        var firstLength = first.Buffer.Length;
+        await Task.Delay(200);
+        pipe.Reader.AdvanceTo(first.Buffer.End);
+        var second = await pipe.Reader.ReadAsync();
+        var secondLength = second.Buffer.Length;
+        pipe.Reader.AdvanceTo(second.Buffer.End);
+        await pipe.Reader.CompleteAsync();
+        await copy;
+
+        Assert.Equal(Chunk, firstLength);
+        Assert.Equal(expectedSecondChunk, secondLength);
+    }
+
     private static async Task<(long Copied, byte[] Body)> CopyAsync(ChunkCopier copier, ScriptedRepresentation representation, ByteRange range, BodyProgress progress)
     {
         var pipe = new Pipe();
