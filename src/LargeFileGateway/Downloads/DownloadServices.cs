@@ -1,3 +1,4 @@
+using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Offload;
@@ -31,9 +32,19 @@ internal static class DownloadServices
                 services.GetRequiredService<GatewayMetrics>(),
                 ratePolicy ? download.ChunkSizeBytes : download.SlowClientChunkSizeBytes);
         });
-        // Kestrel's socket transport holds this much of each response before a flush waits (its default: 64 KiB).
-        services.AddOptions<SocketTransportOptions>().Configure<IOptions<DownloadOptions>>(
-            static (sockets, download) => sockets.MaxWriteBufferSize = download.Value.ResponseWriteBufferBytes);
+        // Kestrel's socket transport holds this much of each response before a flush waits (its default: 64 KiB). Read
+        // from configuration, not IOptions: the transport is built with the host, before ValidateOnStart reports every
+        // bad key at once, and a bad value here must wait for that report (Kestrel's default stays until then).
+        services.AddOptions<SocketTransportOptions>().Configure<IConfiguration>(static (sockets, configuration) =>
+        {
+            var configured = configuration[DownloadOptions.SectionName + ":" + nameof(DownloadOptions.ResponseWriteBufferBytes)];
+            var bytes = new DownloadOptions().ResponseWriteBufferBytes;
+            if (configured is null || (int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out bytes)
+                && bytes >= DownloadOptions.MinChunkSizeBytes))
+            {
+                sockets.MaxWriteBufferSize = bytes;
+            }
+        });
         services.AddSingleton<NginxAccelRedirect>();
         services.AddSingleton<ResponsePlanner>();
         services.AddSingleton<ResponseHeadersWriter>();
