@@ -19,7 +19,7 @@ internal sealed class DownloadOptions
     public int ChunkSizeBytes { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// Bytes per step once the client is the slower side (it took a chunk at under 1 MiB/s; Streaming/ClientPace): a slow download
+    /// Bytes per step until the client has taken 8 MiB within half a second (16 MiB/s; Streaming/ClientPace): a slow download
     /// then holds about this plus <see cref="ResponseWriteBufferBytes"/> in Kestrel's pool blocks, where a fast one
     /// keeps the larger chunk and its lower cost per byte. 16 KiB (benchmarks/RESULTS.md, slow readers at scale).
     /// A value at or above <see cref="ChunkSizeBytes"/> turns it off. Not used when

@@ -15,9 +15,8 @@ namespace LargeFileGateway.Streaming;
 /// Copies one byte range of a representation into a <see cref="PipeWriter"/> in fixed-size chunks:
 /// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while
 /// the client is slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus
-/// that buffer, whatever the file size. While the client is the slower side (<see cref="ClientPace"/>), the chunks are
-/// the smaller slow-client size. When a read fails mid-body, it
-/// reopens the object at the exact offset reached (same version only), so the client sees one uninterrupted response.
+/// that buffer, whatever the file size. Until the client has shown that it is fast (<see cref="ClientPace"/>), the
+/// chunks are the smaller slow-client size. When a read fails mid-body, it reopens the object at the exact offset reached (same version only), so the client sees one uninterrupted response.
 /// </summary>
 internal sealed class ChunkCopier
 {
@@ -67,6 +66,7 @@ internal sealed class ChunkCopier
         var end = range.Last + 1;
         var resumes = 0;
         var pace = default(ClientPace);
+        pace.Start(Stopwatch.GetTimestamp());
         using var span = StorageActivities.StartRead(position, range.Length);
         Stream source;
         try
@@ -88,7 +88,10 @@ internal sealed class ChunkCopier
                 // chunk became garbage (harness, 500 slow readers: 191 → 146 MiB peak RSS; benchmarks/RESULTS.md,
                 // tuning item 1). Read into a rented buffer, copy into pool blocks, return it before the flush waits
                 // on the client.
-                var wanted = (int)Math.Min(pace.IsSlow ? _slowClientChunkSizeBytes : _chunkSizeBytes, end - position);
+                // A range that fits one chunk is read whole (one read, straight into the response): it holds that
+                // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast.
+                var remaining = end - position;
+                var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
                 if (throttle is not null)
                 {
                     // Before the read, so that no buffer is held while the download waits for its rate.
@@ -142,14 +145,16 @@ internal sealed class ChunkCopier
 
                 position += read;
                 progress.Add(read);
-                var flushStarted = Stopwatch.GetTimestamp();
                 var flush = idleWrite is null ? await writer.FlushAsync(cancellationToken) : await idleWrite.FlushAsync(writer);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
                     break;
                 }
 
-                pace.Flushed(read, Stopwatch.GetTimestamp() - flushStarted);
+                if (_slowClientChunkSizeBytes < _chunkSizeBytes)
+                {
+                    pace.Taken(read, Stopwatch.GetTimestamp());
+                }
             }
         }
         finally

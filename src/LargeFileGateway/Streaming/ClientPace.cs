@@ -3,53 +3,56 @@ using System.Diagnostics;
 namespace LargeFileGateway.Streaming;
 
 /// <summary>
-/// Whether the client of one download is the slower side, judged by how long the flushes of its chunks wait: a flush
-/// waits until the socket has taken about the chunk, so its wait is the client's pace. One chunk taken slower than
-/// <see cref="SlowBytesPerSecond"/> makes it slow; it is fast again only after taking chunks faster than that over
-/// <see cref="Window"/> of waiting.
+/// Whether one download's client takes its bytes fast enough to be given full chunks. A download starts slow and is
+/// fast once it has taken <see cref="WindowBytes"/> within <see cref="Window"/>, judged again over every such
+/// window, so it turns slow again within a window of falling behind.
 /// </summary>
+/// <remarks>
+/// Why it starts slow rather than judging by the first flushes: the kernel's socket buffers take the first few hundred
+/// KiB of even the slowest client at memory speed, and the chunk in Kestrel's pipe when they fill stays there for the
+/// whole wait that follows (until a third of the send buffer drains: tens of seconds at 20 KiB/s). A download judged
+/// fast from that burst waited with a full chunk, and the pool blocks of 2,500 such bursts stayed in Kestrel's pool
+/// afterwards (47 KiB per connection held, 16 in use; benchmarks/RESULTS.md, slow readers at scale). The window is
+/// larger than a slow client's socket buffers can take at once, so no burst makes a client fast. A fast client pays
+/// the small chunks for its first <see cref="WindowBytes"/> only: 8 ms at 1 GiB/s.
+/// </remarks>
 internal struct ClientPace
 {
-    /// <summary>
-    /// Below this (8 Mbit/s) a client is the slower side: smaller chunks cost it no speed, and thousands of such
-    /// clients hold a fraction of the memory (benchmarks/RESULTS.md, slow readers at scale).
-    /// </summary>
-    public const long SlowBytesPerSecond = 1024 * 1024;
+    /// <summary>Bytes a client must take within <see cref="Window"/> to be fast: 16 MiB/s.</summary>
+    public const long WindowBytes = 8 * 1024 * 1024;
 
-    /// <summary>
-    /// How much waiting a slow client's pace is averaged over before it counts as fast again. Not one chunk: the
-    /// kernel wakes a writer only when a third of the socket buffer is free, so after a long wait a slow client's
-    /// socket takes the next few chunks at once; judged by those it looked fast and got the full chunk again (with
-    /// ~0.5 MiB of socket buffers each, 2,500 readers at 20 KiB/s held 52 KiB of pool blocks each instead of 8).
-    /// </summary>
-    public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+    /// <summary>How long a window of <see cref="WindowBytes"/> may take for the client to count as fast.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
 
     private static readonly long s_windowTicks = (long)(Window.TotalSeconds * Stopwatch.Frequency);
 
+    private long _windowStarted;
     private long _windowBytes;
-    private long _windowTicks;
 
-    public bool IsSlow { get; private set; }
+    public bool IsFast { get; private set; }
 
-    /// <summary>Counts one chunk of <paramref name="bytes"/> whose flush waited <paramref name="waitedTicks"/> (Stopwatch ticks).</summary>
-    public void Flushed(int bytes, long waitedTicks)
+    /// <summary>Starts the first window at <paramref name="timestamp"/> (Stopwatch ticks), before the first chunk.</summary>
+    public void Start(long timestamp) => _windowStarted = timestamp;
+
+    /// <summary>Counts <paramref name="bytes"/> the client took by <paramref name="timestamp"/> (Stopwatch ticks).</summary>
+    public void Taken(int bytes, long timestamp)
     {
-        if (!IsSlow)
+        _windowBytes += bytes;
+        var elapsed = timestamp - _windowStarted;
+        if (_windowBytes >= WindowBytes)
         {
-            IsSlow = IsSlower(bytes, waitedTicks);
+            IsFast = elapsed <= s_windowTicks;
+        }
+        else if (elapsed > s_windowTicks)
+        {
+            IsFast = false;
+        }
+        else
+        {
             return;
         }
 
-        _windowBytes += bytes;
-        _windowTicks += waitedTicks;
-        if (_windowTicks >= s_windowTicks)
-        {
-            IsSlow = IsSlower(_windowBytes, _windowTicks);
-            _windowBytes = _windowTicks = 0;
-        }
+        _windowStarted = timestamp;
+        _windowBytes = 0;
     }
-
-    /// <summary>True when <paramref name="bytes"/> took longer than <see cref="SlowBytesPerSecond"/> allows.</summary>
-    public static bool IsSlower(long bytes, long elapsedTicks)
-        => (double)elapsedTicks * SlowBytesPerSecond > (double)bytes * Stopwatch.Frequency;
 }

@@ -7,75 +7,118 @@ public sealed class ClientPaceTests
 {
     private const int Chunk = 64 * 1024;
     private const int SlowChunk = 16 * 1024;
+    private const long Start = 1_000_000;
 
-    [Theory]
-    [InlineData(64 * 1024, 10, false)]   // 6.5 MB/s
-    [InlineData(64 * 1024, 100, true)]   // 655 KB/s
-    [InlineData(16 * 1024, 10, false)]   // 1.6 MB/s
-    [InlineData(16 * 1024, 20, true)]    // 819 KB/s
-    [InlineData(16 * 1024, 0, false)]
-    public void IsSlower_ComparesWithOneMebibytePerSecond(int bytes, int milliseconds, bool slower)
+    [Fact]
+    public void NewDownload_IsSlow()
     {
-        Assert.Equal(slower, ClientPace.IsSlower(bytes, Ticks(milliseconds)));
+        var pace = default(ClientPace);
+        pace.Start(Start);
+
+        Assert.False(pace.IsFast);
     }
 
     [Fact]
-    public void Flushed_FastChunks_StaysFast()
+    public void Taken_WindowOfBytesWithinHalfASecond_IsFast()
     {
         var pace = default(ClientPace);
+        pace.Start(Start);
 
-        for (var i = 0; i < 100; i++)
+        // 8 MiB in 16 KiB chunks, one every 0.9 ms: 400 ms in all (20 MiB/s).
+        var fastAfter = -1;
+        for (var i = 0; i < 512; i++)
         {
-            pace.Flushed(Chunk, Ticks(1));
+            pace.Taken(SlowChunk, Start + Ticks(0.9 * (i + 1)));
+            if (pace.IsFast && fastAfter < 0)
+            {
+                fastAfter = i + 1;
+            }
         }
 
-        Assert.False(pace.IsSlow);
+        Assert.Equal(512, fastAfter);
     }
 
     [Fact]
-    public void Flushed_OneChunkTakenSlowly_IsSlowAtOnce()
+    public void Taken_SocketBuffersTakeABurstThenNothing_StaysSlow()
     {
         var pace = default(ClientPace);
+        pace.Start(Start);
 
-        pace.Flushed(Chunk, Ticks(1));
-        pace.Flushed(Chunk, Ticks(3000));
+        // A slow client's socket buffers take 4 MiB at once; then one chunk every 800 ms (20 KiB/s).
+        for (var i = 0; i < 256; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(0.01 * i));
+        }
 
-        Assert.True(pace.IsSlow);
+        for (var i = 1; i <= 20; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(800.0 * i));
+            Assert.False(pace.IsFast);
+        }
     }
 
     [Fact]
-    public void Flushed_SlowClientsSocketTakesABurst_StaysSlow()
+    public void Taken_EightMebibytesTakingLongerThanTheWindow_StaysSlow()
     {
         var pace = default(ClientPace);
-        pace.Flushed(Chunk, Ticks(3000));
+        pace.Start(Start);
 
-        // After the long wait the socket had room: ten chunks went at once, then the next wait was as long again.
+        // 10 MiB/s: the window ends at 500 ms with 5 MiB, and so does every later one.
+        for (var i = 1; i <= 1280; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(1.5625 * i));
+            Assert.False(pace.IsFast);
+        }
+    }
+
+    [Fact]
+    public void Taken_FastClientFallsBehind_IsSlowAgainWithinAWindow()
+    {
+        var pace = default(ClientPace);
+        pace.Start(Start);
+        var now = Start;
+        for (var i = 0; i < 256; i++)
+        {
+            now += Ticks(0.05);
+            pace.Taken(Chunk, now);
+        }
+
+        Assert.True(pace.IsFast);
+
+        // Now one chunk per 100 ms (640 KiB/s): slow once the window's half second has passed.
+        var slowAfterMs = 0.0;
+        for (var i = 1; i <= 20 && pace.IsFast; i++)
+        {
+            now += Ticks(100);
+            slowAfterMs += 100;
+            pace.Taken(Chunk, now);
+        }
+
+        Assert.False(pace.IsFast);
+        Assert.InRange(slowAfterMs, 500, 600);
+    }
+
+    [Fact]
+    public void Taken_SlowClientSpeedsUp_IsFastAfterOneFastWindow()
+    {
+        var pace = default(ClientPace);
+        pace.Start(Start);
+        var now = Start;
         for (var i = 0; i < 10; i++)
         {
-            pace.Flushed(SlowChunk, Ticks(0));
+            now += Ticks(800);
+            pace.Taken(SlowChunk, now);
         }
 
-        var afterBurst = pace.IsSlow;
-        pace.Flushed(SlowChunk, Ticks(3000));
-
-        Assert.True(afterBurst);
-        Assert.True(pace.IsSlow);
-    }
-
-    [Fact]
-    public void Flushed_SlowClientFasterOverAWindow_IsFastAgain()
-    {
-        var pace = default(ClientPace);
-        pace.Flushed(Chunk, Ticks(3000));
-
-        // 2 MiB/s for a little more than the window: 16 KiB every 8 ms, 130 times.
-        for (var i = 0; i < 130; i++)
+        Assert.False(pace.IsFast);
+        for (var i = 0; i < 512; i++)
         {
-            pace.Flushed(SlowChunk, Ticks(8));
+            now += Ticks(0.5);
+            pace.Taken(SlowChunk, now);
         }
 
-        Assert.False(pace.IsSlow);
+        Assert.True(pace.IsFast);
     }
 
-    private static long Ticks(int milliseconds) => milliseconds * Stopwatch.Frequency / 1000;
+    private static long Ticks(double milliseconds) => (long)(milliseconds * Stopwatch.Frequency / 1000);
 }
