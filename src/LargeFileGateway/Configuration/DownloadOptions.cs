@@ -35,7 +35,8 @@ internal sealed class DownloadOptions
     /// download whose client is slower than the gateway keeps its buffer full, so this is the bulk of memory per
     /// slow connection; the kernel's socket buffer, sized by TCP autotuning, is what absorbs the bandwidth-delay
     /// product. 8 KiB: a fast download's 64 KiB chunks are sent one flush each whatever this is (4 GiB streams at 8, 16
-    /// and 64 KiB ran at the same speed side by side), so it only decides what a slow one holds.
+    /// and 64 KiB ran at the same speed side by side), so it only decides what a slow one holds. Unset, it applies only
+    /// when no endpoint speaks TLS: SslStream's records need Kestrel's 64 KiB to be sent at speed (Hosting/TlsEndpointsConfigured).
     /// </summary>
     [NumberRange(MinChunkSizeBytes, 16 * 1024 * 1024, ErrorMessage = SectionName + ":ResponseWriteBufferBytes must be between {1} and {2}.")]
     public int ResponseWriteBufferBytes { get; set; } = 8 * 1024;
