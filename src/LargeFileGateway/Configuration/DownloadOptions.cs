@@ -19,6 +19,29 @@ internal sealed class DownloadOptions
     public int ChunkSizeBytes { get; set; } = 64 * 1024;
 
     /// <summary>
+    /// Bytes per step until the client has taken 8 MiB within half a second (16 MiB/s; Streaming/ClientPace): a slow download
+    /// then holds about this plus <see cref="ResponseWriteBufferBytes"/> in Kestrel's pool blocks, where a fast one
+    /// keeps the larger chunk and its lower cost per byte. 8 KiB: with the 8 KiB write buffer, 10,000 readers at 20 KiB/s
+    /// peak at 462 MiB against 523 with 16 KiB each (benchmarks/RESULTS.md, slow readers at scale).
+    /// A value at or above <see cref="ChunkSizeBytes"/> turns it off. Not used when
+    /// <c>Gateway:Limits:MinClientRate</c> is set: that check is made per chunk, and its strictness follows the chunk.
+    /// </summary>
+    [NumberRange(MinChunkSizeBytes, MaxChunkSizeBytes, ErrorMessage = SectionName + ":SlowClientChunkSizeBytes must be between {1} and {2}.")]
+    public int SlowClientChunkSizeBytes { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// Bytes of response a connection may hold in user space before a flush waits for the socket (Kestrel's socket
+    /// transport <c>MaxWriteBufferSize</c>, whose own default is 64 KiB; writing resumes below half of it). Every
+    /// download whose client is slower than the gateway keeps its buffer full, so this is the bulk of memory per
+    /// slow connection; the kernel's socket buffer, sized by TCP autotuning, is what absorbs the bandwidth-delay
+    /// product. 8 KiB: a fast download's 64 KiB chunks are sent one flush each whatever this is (4 GiB streams at 8, 16
+    /// and 64 KiB ran at the same speed side by side), so it only decides what a slow one holds. Unset, it applies only
+    /// when no endpoint speaks TLS: SslStream's records need Kestrel's 64 KiB to be sent at speed (Hosting/TlsEndpointsConfigured).
+    /// </summary>
+    [NumberRange(MinChunkSizeBytes, 16 * 1024 * 1024, ErrorMessage = SectionName + ":ResponseWriteBufferBytes must be between {1} and {2}.")]
+    public int ResponseWriteBufferBytes { get; set; } = 8 * 1024;
+
+    /// <summary>
     /// Most ranges one request may ask for after coalescing; above it the Range field is ignored and the whole
     /// file is sent (RFC 9110 §14.2, CVE-2011-3192).
     /// </summary>

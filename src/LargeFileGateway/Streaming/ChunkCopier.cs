@@ -15,12 +15,13 @@ namespace LargeFileGateway.Streaming;
 /// Copies one byte range of a representation into a <see cref="PipeWriter"/> in fixed-size chunks:
 /// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while
 /// the client is slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus
-/// that buffer, whatever the file size. When a read fails mid-body, it reopens the object at the exact offset reached
-/// (same version only), so the client sees one uninterrupted response.
+/// that buffer, whatever the file size. Until the client has shown that it is fast (<see cref="ClientPace"/>), the
+/// chunks are the smaller slow-client size. When a read fails mid-body, it reopens the object at the exact offset reached (same version only), so the client sees one uninterrupted response.
 /// </summary>
 internal sealed class ChunkCopier
 {
     private readonly int _chunkSizeBytes;
+    private readonly int _slowClientChunkSizeBytes;
     private readonly int _maxResumes;
     private readonly ILogger _logger;
     private readonly GatewayMetrics? _metrics;
@@ -29,17 +30,23 @@ internal sealed class ChunkCopier
     /// <param name="maxResumes">How often one range may be reopened at its offset after a failed read (0: never).</param>
     /// <param name="logger">Logs each resume.</param>
     /// <param name="metrics">Counts each resume.</param>
-    public ChunkCopier(int chunkSizeBytes, int maxResumes = 0, ILogger? logger = null, GatewayMetrics? metrics = null)
+    /// <param name="slowClientChunkSizeBytes">Bytes per read and flush while the client is slow; at or above
+    /// <paramref name="chunkSizeBytes"/> (or unset), every chunk is the full size.</param>
+    public ChunkCopier(int chunkSizeBytes, int maxResumes = 0, ILogger? logger = null, GatewayMetrics? metrics = null, int? slowClientChunkSizeBytes = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkSizeBytes, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxResumes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(slowClientChunkSizeBytes ?? 1, 1);
         _chunkSizeBytes = chunkSizeBytes;
+        _slowClientChunkSizeBytes = Math.Min(slowClientChunkSizeBytes ?? chunkSizeBytes, chunkSizeBytes);
         _maxResumes = maxResumes;
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics;
     }
 
     public int ChunkSizeBytes => _chunkSizeBytes;
+
+    public int SlowClientChunkSizeBytes => _slowClientChunkSizeBytes;
 
     /// <summary>
     /// Writes <paramref name="range"/> of <paramref name="representation"/> to <paramref name="writer"/>. Returns
@@ -58,6 +65,8 @@ internal sealed class ChunkCopier
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
+        var pace = default(ClientPace);
+        pace.Start(Stopwatch.GetTimestamp());
         using var span = StorageActivities.StartRead(position, range.Length);
         Stream source;
         try
@@ -79,7 +88,10 @@ internal sealed class ChunkCopier
                 // chunk became garbage (harness, 500 slow readers: 191 → 146 MiB peak RSS; benchmarks/RESULTS.md,
                 // tuning item 1). Read into a rented buffer, copy into pool blocks, return it before the flush waits
                 // on the client.
-                var wanted = (int)Math.Min(_chunkSizeBytes, end - position);
+                // A range that fits one chunk is read whole (one read, straight into the response): it holds that
+                // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast.
+                var remaining = end - position;
+                var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
                 if (throttle is not null)
                 {
                     // Before the read, so that no buffer is held while the download waits for its rate.
@@ -137,6 +149,11 @@ internal sealed class ChunkCopier
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
                     break;
+                }
+
+                if (_slowClientChunkSizeBytes < _chunkSizeBytes)
+                {
+                    pace.Taken(read, Stopwatch.GetTimestamp());
                 }
             }
         }

@@ -104,6 +104,71 @@ public sealed class ChunkCopierTests
         Assert.Equal(copied, progress.BytesWritten);
     }
 
+    [Theory]
+    [InlineData(16 * 1024, 16 * 1024)]
+    [InlineData(null, 64 * 1024)]
+    public async Task CopyAsync_NewDownload_ChunksAreTheSlowClientSize(int? slowClientChunk, int expectedChunk)
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * Chunk);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: slowClientChunk);
+
+        var chunks = await ChunkLengthsAsync(copier, content, new ByteRange(0, content.Length - 1));
+
+        Assert.All(chunks, length => Assert.Equal(expectedChunk, length));
+        Assert.Equal(content.Length, chunks.Sum());
+    }
+
+    [Theory]
+    [InlineData(64 * 1024)]
+    [InlineData(40 * 1024)]
+    public async Task CopyAsync_RangeOfOneChunkOrLess_IsReadWhole(int length)
+    {
+        var content = Seeded(1024 * 1024);
+        var copier = new ChunkCopier(64 * 1024, slowClientChunkSizeBytes: 16 * 1024);
+
+        var chunks = await ChunkLengthsAsync(copier, content, new ByteRange(100_000, 100_000 + length - 1));
+
+        Assert.Equal([length], chunks);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ReaderTakesEverythingAtOnce_GetsFullChunksAfterTheFirstWindow()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 16 * 1024);
+
+        var chunks = await ChunkLengthsAsync(copier, content, new ByteRange(0, content.Length - 1));
+
+        // In memory, 8 MiB takes far less than the half-second window: full chunks from then on.
+        Assert.Equal(16 * 1024, chunks[0]);
+        Assert.Contains(Chunk, chunks);
+        Assert.True(chunks.Take(ClientPaceWindowChunks(16 * 1024)).All(length => length == 16 * 1024));
+        Assert.Equal(content.Length, chunks.Sum());
+    }
+
+    private static int ClientPaceWindowChunks(int slowChunk) => (int)(ClientPace.WindowBytes / slowChunk);
+
+    /// <summary>The length of each flush of one copy, read by a reader that takes every flush at once.</summary>
+    private static async Task<List<int>> ChunkLengthsAsync(ChunkCopier copier, byte[] content, ByteRange range)
+    {
+        // Every flush waits until the reader has taken everything: one read per chunk.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), range, pipe.Writer, new BodyProgress(), CancellationToken.None);
+        var lengths = new List<int>();
+        while (lengths.Sum() < range.Length)
+        {
+            var result = await pipe.Reader.ReadAsync();
+            lengths.Add((int)result.Buffer.Length);
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+        }
+
+        await pipe.Reader.CompleteAsync();
+        Assert.Equal(range.Length, await copy);
+        return lengths;
+    }
+
     private static async Task<(long Copied, byte[] Body)> CopyAsync(ChunkCopier copier, ScriptedRepresentation representation, ByteRange range, BodyProgress progress)
     {
         var pipe = new Pipe();
