@@ -29,6 +29,7 @@ internal sealed class CachedOpenFile
     private readonly byte[]? _descriptorLink;
     private readonly byte[]? _realPath;
     private long _lastUsed;
+    private int _retired;
 
     private CachedOpenFile(OpenFileCache cache, SafeFileHandle handle, string physicalPath, FileIdentity identity, FileMetadata metadata, string realKey, DateTime modifiedUtc,
         (byte[] Path, ulong Device, ulong Inode)[] folders, byte[]? descriptorLink, byte[]? realPath)
@@ -117,7 +118,7 @@ internal sealed class CachedOpenFile
     }
 
     /// <summary>
-    /// Takes a reference on the descriptor for one request; false when the cache closed it meanwhile. Every true is
+    /// Takes a reference on the descriptor for one request; false when the cache dropped it meanwhile. Every true is
     /// matched by one <see cref="Release"/>.
     /// </summary>
     public bool TryAddReference(long now)
@@ -132,8 +133,32 @@ internal sealed class CachedOpenFile
             return false;
         }
 
+        if (!added)
+        {
+            return false;
+        }
+
+        // Checked after the reference is taken: a SafeHandle disposed while a request still reads it takes new
+        // references until that request ends, so a request that found this entry just before the cache dropped it
+        // would get it. A reference taken before the flag was set belongs to a request that came first.
+        if (Volatile.Read(ref _retired) != 0)
+        {
+            Handle.DangerousRelease();
+            return false;
+        }
+
         Volatile.Write(ref _lastUsed, now);
-        return added;
+        return true;
+    }
+
+    /// <summary>
+    /// Called by the cache once it has removed this entry: no request gets it any more, and the cache's own reference
+    /// goes (the descriptor closes now, or when the last request still reading it ends).
+    /// </summary>
+    public void Retire()
+    {
+        Interlocked.Exchange(ref _retired, 1);
+        Handle.Dispose();
     }
 
     public void Release() => Handle.DangerousRelease();

@@ -44,23 +44,30 @@ internal sealed class OpenFileCache : IDisposable
     /// </summary>
     public CachedOpenFile? TryTake(string key)
     {
-        if (!_files.TryGetValue(key, out var file))
+        // A second look only for an entry dropped between the look-up and the reference (it is out of the
+        // dictionary by then, so the second look finds a newer entry or none); beyond that the key is opened afresh.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
+            if (!_files.TryGetValue(key, out var file))
+            {
+                return null;
+            }
+
+            if (!file.TryAddReference(_time.GetTimestamp()))
+            {
+                continue;
+            }
+
+            if (file.IsStillNamedByItsPath())
+            {
+                return file;
+            }
+
+            file.Release();
+            Forget(file);
             return null;
         }
 
-        if (!file.TryAddReference(_time.GetTimestamp()))
-        {
-            return null;
-        }
-
-        if (file.IsStillNamedByItsPath())
-        {
-            return file;
-        }
-
-        file.Release();
-        Forget(file);
         return null;
     }
 
@@ -92,9 +99,7 @@ internal sealed class OpenFileCache : IDisposable
         if (_files.TryRemove(new KeyValuePair<string, CachedOpenFile>(file.Key, file)))
         {
             Interlocked.Decrement(ref _count);
-
-            // The cache's own reference: the descriptor closes now, or when the last request still reading it ends.
-            file.Handle.Dispose();
+            file.Retire();
         }
     }
 

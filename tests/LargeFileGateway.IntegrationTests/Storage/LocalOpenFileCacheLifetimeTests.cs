@@ -1,0 +1,83 @@
+using LargeFileGateway.Configuration;
+using LargeFileGateway.IntegrationTests.Infrastructure;
+using LargeFileGateway.Storage;
+using LargeFileGateway.Storage.Local;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Win32.SafeHandles;
+
+namespace LargeFileGateway.IntegrationTests.Storage;
+
+/// <summary>
+/// When the local provider's open-file cache (issue 16) lets a descriptor go and when it hands one out: the provider
+/// itself on a real folder, with its reads made to hang where a test needs a stuck device.
+/// </summary>
+public sealed class LocalOpenFileCacheLifetimeTests : IDisposable
+{
+    private const int FileLength = 64 * 1024;
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
+
+    private readonly TempFolder _root = new("cachelife");
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly LocalReadScheduler _scheduler;
+    private readonly OpenFileCache _cache;
+    private readonly LocalFileStorageProvider _provider;
+    private readonly string _path;
+    private readonly byte[] _content;
+
+    public LocalOpenFileCacheLifetimeTests()
+    {
+        _path = _root.Combine("data.bin");
+        _content = TestFiles.WriteRandom(_path, FileLength, seed: 5);
+        _scheduler = new LocalReadScheduler(new LocalStorageOptions { ReadTimeout = TimeSpan.FromSeconds(5) }, _time);
+        _cache = new OpenFileCache(16, TimeSpan.FromMinutes(10), _time);
+        _provider = new LocalFileStorageProvider(_root.Path, _scheduler, NullLogger.Instance, _cache);
+    }
+
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _root.Dispose();
+    }
+
+    [Fact]
+    public async Task Open_AnEntryTheCacheForgotWhileAnotherRequestStillReadsIt_IsNotHandedOutAgain()
+    {
+        // Issue 16 review, suspicion 1. A request still reading keeps the descriptor open (SafeHandle defers the
+        // close), and a SafeHandle whose owner disposed it still takes new references while one is held: a request
+        // that found the entry in the dictionary just before Forget took it away must not be served from it.
+        using var reading = await OpenAsync();
+        var found = _cache.TryTake("data.bin")!;
+        found.Release();
+
+        found.Forget();
+        var taken = found.TryAddReference(_time.GetTimestamp());
+        if (taken)
+        {
+            found.Release();
+        }
+
+        using var next = await OpenAsync();
+
+        Assert.False(taken, "a forgotten entry took a new reference");
+        Assert.NotSame(Handle(reading), Handle(next));
+        Assert.Equal(_content, await ReadAllAsync(next));
+        reading.Dispose();
+        next.Dispose();
+        _cache.Clear();
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(_path, Limit));
+    }
+
+    private async Task<OpenedFile> OpenAsync(string key = "data.bin")
+        => await _provider.OpenAsync(key, CancellationToken.None) ?? throw new InvalidOperationException(key + " did not open");
+
+    private static SafeFileHandle Handle(OpenedFile file) => ((OpenedLocalFile)file).Handle;
+
+    private static async Task<byte[]> ReadAllAsync(OpenedFile file)
+    {
+        await using var stream = await file.OpenReadAsync(0, file.Metadata.Length, CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
