@@ -68,6 +68,31 @@ public sealed class LocalOpenFileCacheLifetimeTests : IDisposable
         Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(_path, Limit));
     }
 
+    [Fact]
+    public async Task Open_AfterAReadOfTheCachedDescriptorTimedOut_OpensTheFileAfresh()
+    {
+        // Issue 16 review, suspicion 3: the device under a timed-out read may be stuck; the next request must not
+        // queue another read on the same descriptor.
+        var faults = new LocalReadFaults(_scheduler) { HangingFile = "data.bin" };
+        using var stuck = await OpenAsync();
+        await using var stream = await stuck.OpenReadAsync(0, FileLength, CancellationToken.None);
+        var read = stream.ReadAsync(new byte[4096]).AsTask();
+        Assert.True(await faults.WaitForHungReadsAsync(1, Limit), "the read did not reach the device");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.True((await Assert.ThrowsAsync<StorageUnavailableException>(() => read)).IsTimeout);
+
+        using var next = await OpenAsync();
+
+        Assert.NotSame(Handle(stuck), Handle(next));
+        faults.Dispose();
+        Assert.Equal(_content, await ReadAllAsync(next));
+        await stream.DisposeAsync();
+        stuck.Dispose();
+        next.Dispose();
+        _cache.Clear();
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(_path, Limit));
+    }
+
     private async Task<OpenedFile> OpenAsync(string key = "data.bin")
         => await _provider.OpenAsync(key, CancellationToken.None) ?? throw new InvalidOperationException(key + " did not open");
 
