@@ -4,7 +4,7 @@ namespace LargeFileGateway.Storage.Local;
 
 /// <summary>
 /// Keeps the descriptors of recently served local files open, so that a random range of a file served a moment ago
-/// costs a revalidation (one statx of the path for a flat key; <see cref="CachedOpenFile"/>) instead of open, statx,
+/// costs a revalidation (a statx of the path and a readlink of the descriptor; <see cref="CachedOpenFile"/>) instead of open, statx,
 /// fcntl, fadvise, readlink of /proc/self/fd and close. nginx's open_file_cache is the model, with one difference: nginx trusts an entry for
 /// open_file_cache_valid seconds, this cache trusts none: every request proves its entry current first
 /// (<see cref="CachedOpenFile.IsStillNamedByItsPath"/>), and an entry that fails the proof is dropped and the key
