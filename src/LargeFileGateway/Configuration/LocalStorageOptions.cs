@@ -31,8 +31,8 @@ internal sealed class LocalStorageOptions
 
     /// <summary>
     /// Most descriptors of served files kept open between requests (Linux), so that a file asked for again (random
-    /// ranges, a download manager's parallel parts) is revalidated with a statx of its path (one more per folder on
-    /// the way, or a readlink after a link) instead of being opened, checked and closed. Every request proves its entry current before it reads; a file beyond the bound
+    /// ranges, a download manager's parallel parts) is revalidated with a statx of its path and a readlink of its
+    /// descriptor instead of being opened, checked and closed. Every request proves its entry current before it reads; a file beyond the bound
     /// is opened for its request alone, as with 0 (off). Count of descriptors; 0-65536 (each is one of the process's
     /// open-file limit; when it runs out, the cache is emptied before the open is refused).
     /// </summary>
