@@ -93,6 +93,48 @@ public sealed class LocalOpenFileCacheLifetimeTests : IDisposable
         Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(_path, Limit));
     }
 
+    [Fact]
+    public async Task Open_ANewFileWhenTheCacheIsFull_EvictsTheLeastRecentlyUsedEntry()
+    {
+        // Issue 16 review, suspicion 4: a full cache left every new file uncached until the idle sweep.
+        using var cache = new OpenFileCache(2, TimeSpan.FromMinutes(10), _time);
+        var provider = new LocalFileStorageProvider(_root.Path, _scheduler, NullLogger.Instance, cache);
+        TestFiles.WriteRandom(_root.Combine("b.bin"), FileLength, seed: 6);
+        TestFiles.WriteRandom(_root.Combine("c.bin"), FileLength, seed: 7);
+        foreach (var key in new[] { "data.bin", "b.bin", "data.bin" })
+        {
+            (await provider.OpenAsync(key, CancellationToken.None))!.Dispose();
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        (await provider.OpenAsync("c.bin", CancellationToken.None))!.Dispose();
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(0, await OpenFiles.WaitUntilClosedAsync(_root.Combine("b.bin"), Limit));
+        Assert.Equal(1, OpenFiles.Count(_path));
+        Assert.Equal(1, OpenFiles.Count(_root.Combine("c.bin")));
+        cache.Clear();
+        Assert.Equal(0, OpenFiles.CountUnder(_root.Path));
+    }
+
+    [Fact]
+    public async Task Open_ANewFileWhenEveryCachedEntryIsHeld_ServesItUncachedAndEvictsNothing()
+    {
+        using var cache = new OpenFileCache(1, TimeSpan.FromMinutes(10), _time);
+        var provider = new LocalFileStorageProvider(_root.Path, _scheduler, NullLogger.Instance, cache);
+        TestFiles.WriteRandom(_root.Combine("b.bin"), FileLength, seed: 6);
+        using var held = (await provider.OpenAsync("data.bin", CancellationToken.None))!;
+
+        var other = (await provider.OpenAsync("b.bin", CancellationToken.None))!;
+        other.Dispose();
+
+        Assert.Equal(0, OpenFiles.Count(_root.Combine("b.bin")));
+        held.Dispose();
+        Assert.Equal(1, OpenFiles.Count(_path));
+        cache.Clear();
+        Assert.Equal(0, OpenFiles.Count(_path));
+    }
+
     private async Task<OpenedFile> OpenAsync(string key = "data.bin")
         => await _provider.OpenAsync(key, CancellationToken.None) ?? throw new InvalidOperationException(key + " did not open");
 

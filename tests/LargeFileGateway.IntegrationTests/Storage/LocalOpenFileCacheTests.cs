@@ -283,7 +283,7 @@ public sealed class LocalOpenFileCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_MoreFilesThanTheCacheHolds_TheRestAreClosedAfterTheirRequest()
+    public async Task Get_MoreFilesThanTheCacheHolds_TheLeastRecentlyUsedIsClosedForTheNewOne()
     {
         File.Move(Stage(0), Path.Combine(_root, "a.bin"));
         File.Move(Stage(1), Path.Combine(_root, "b.bin"));
@@ -294,8 +294,8 @@ public sealed class LocalOpenFileCacheTests : IDisposable
 
         Assert.Equal(_contents[0], a);
         Assert.Equal(_contents[1], b);
-        Assert.True(await Eventually.TrueAsync(() => OpenFiles.Count(Path.Combine(_root, "b.bin")) == 0, TimeSpan.FromSeconds(10)), "b.bin is still open");
-        Assert.Equal(1, OpenFiles.Count(Path.Combine(_root, "a.bin")));
+        Assert.True(await Eventually.TrueAsync(() => OpenFiles.Count(Path.Combine(_root, "a.bin")) == 0, TimeSpan.FromSeconds(10)), "a.bin is still open");
+        Assert.Equal(1, OpenFiles.Count(Path.Combine(_root, "b.bin")));
     }
 
     [Fact]

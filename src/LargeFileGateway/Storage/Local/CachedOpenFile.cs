@@ -32,6 +32,7 @@ internal sealed class CachedOpenFile
     private readonly byte[] _realPath;
     private long _lastUsed;
     private int _retired;
+    private int _users;
 
     /// <summary>
     /// An entry for a file just opened and checked: <paramref name="realPath"/> is where the kernel says the descriptor
@@ -64,6 +65,12 @@ internal sealed class CachedOpenFile
 
     /// <summary>When a request last used it, in <see cref="TimeProvider.GetTimestamp"/> ticks of the cache's clock.</summary>
     public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    /// <summary>A request holds a reference now: evicting this entry would free no descriptor.</summary>
+    public bool IsHeld => Volatile.Read(ref _users) > 0;
+
+    /// <summary>The cache's slot of this entry, set by the cache when it adds it.</summary>
+    public int Slot { get; set; }
 
     /// <summary>
     /// True when the path still leads to this very file, unchanged, and the file is still where it was checked to be
@@ -103,6 +110,7 @@ internal sealed class CachedOpenFile
             return false;
         }
 
+        Interlocked.Increment(ref _users);
         Volatile.Write(ref _lastUsed, now);
         return true;
     }
@@ -117,7 +125,11 @@ internal sealed class CachedOpenFile
         Handle.Dispose();
     }
 
-    public void Release() => Handle.DangerousRelease();
+    public void Release()
+    {
+        Interlocked.Decrement(ref _users);
+        Handle.DangerousRelease();
+    }
 
     /// <summary>Drops this file from the cache, so that the next request opens the key afresh.</summary>
     public void Forget() => _cache.Forget(this);
