@@ -135,6 +135,34 @@ public sealed class LocalOpenFileCacheLifetimeTests : IDisposable
         Assert.Equal(0, OpenFiles.Count(_path));
     }
 
+    [Fact]
+    public async Task Opens_OfMoreFilesThanTheCacheHolds_FromManyRequestsAtOnce_ReadTheirOwnBytesAndLeakNoDescriptor()
+    {
+        const int Files = 6;
+        const int Requests = 8;
+        const int OpensPerRequest = 200;
+        using var cache = new OpenFileCache(2, TimeSpan.FromMinutes(10), _time);
+        var provider = new LocalFileStorageProvider(_root.Path, _scheduler, NullLogger.Instance, cache);
+        var contents = Enumerable.Range(0, Files).Select(i => TestFiles.WriteRandom(_root.Combine($"f{i}.bin"), 4096, seed: 10 + i)).ToArray();
+
+        var requests = Enumerable.Range(0, Requests).Select(request => Task.Run(async () =>
+        {
+            var random = new Random(request);
+            for (var i = 0; i < OpensPerRequest; i++)
+            {
+                var file = random.Next(Files);
+                using var opened = (await provider.OpenAsync($"f{file}.bin", CancellationToken.None))!;
+                Assert.Equal(contents[file], await ReadAllAsync(opened));
+            }
+        }));
+        await Task.WhenAll(requests).WaitAsync(Limit);
+
+        Assert.True(cache.Count <= 2, $"{cache.Count} entries in a cache of 2");
+        Assert.True(await Eventually.TrueAsync(() => OpenFiles.CountUnder(_root.Path) == cache.Count, Limit), $"{OpenFiles.CountUnder(_root.Path)} descriptors open");
+        cache.Clear();
+        Assert.Equal(0, OpenFiles.CountUnder(_root.Path));
+    }
+
     private async Task<OpenedFile> OpenAsync(string key = "data.bin")
         => await _provider.OpenAsync(key, CancellationToken.None) ?? throw new InvalidOperationException(key + " did not open");
 
