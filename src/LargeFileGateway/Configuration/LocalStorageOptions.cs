@@ -31,10 +31,12 @@ internal sealed class LocalStorageOptions
 
     /// <summary>
     /// Most descriptors of served files kept open between requests (Linux), so that a file asked for again (random
-    /// ranges, a download manager's parallel parts) is revalidated with a statx of its path (one more per folder on
-    /// the way, or a readlink after a link) instead of being opened, checked and closed. Every request proves its entry current before it reads; a file beyond the bound
-    /// is opened for its request alone, as with 0 (off). Count of descriptors; 0-65536 (each is one of the process's
-    /// open-file limit; when it runs out, the cache is emptied before the open is refused).
+    /// ranges, a download manager's parallel parts) is revalidated with a statx of its path and a readlink of its
+    /// descriptor instead of being opened, checked and closed. Every request proves its entry current before it reads.
+    /// When the cache is full, a new file takes the place of the least recently used entry no request holds (among a
+    /// few picked at random); when those are all held, it is opened for its request alone, as with 0 (off). Count of
+    /// descriptors; 0-65536 (each is one of the process's open-file limit; when it runs out, the cache is emptied
+    /// before the open is refused).
     /// </summary>
     [NumberRange(0, 65536, ErrorMessage = SectionName + ":OpenFileCacheMaxFiles must be between {1} and {2}.")]
     public int OpenFileCacheMaxFiles { get; set; } = 1024;

@@ -180,6 +180,65 @@ public sealed class LocalOpenFileCacheTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
     }
 
+    [Theory]
+    [InlineData("data.bin")]
+    [InlineData("box/data.bin")]
+    public async Task Get_AfterTheRootWasMovedAwayAndLinkedBack_Is404(string key)
+    {
+        // Issue 16 review, suspicion 2: the root itself is on the way of every key, flat ones included.
+        Directory.CreateDirectory(Path.Combine(_root, "box"));
+        File.Move(Stage(0), Path.Combine(_root, key));
+        await using var gateway = await GatewayServer.StartAsync(_root);
+        using (var served = await gateway.Client.GetAsync("files/" + key))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        Directory.Move(_root, _outer.Combine("moved"));
+        Directory.CreateSymbolicLink(_root, _outer.Combine("moved"));
+
+        using var after = await gateway.Client.GetAsync("files/" + key);
+
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_AfterAFolderAboveTheRootWasMovedAwayAndLinkedBack_Is404()
+    {
+        var above = _outer.Combine("above");
+        var root = Path.Combine(above, "root");
+        Directory.CreateDirectory(root);
+        File.Move(Stage(0), Path.Combine(root, "data.bin"));
+        await using var gateway = await GatewayServer.StartAsync(root);
+        using (var served = await gateway.Client.GetAsync("files/data.bin"))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        // The root's own folder is still the same folder, not a link: only the way to it changed.
+        Directory.Move(above, _outer.Combine("moved"));
+        Directory.CreateSymbolicLink(above, _outer.Combine("moved"));
+
+        using var after = await gateway.Client.GetAsync("files/data.bin");
+
+        Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_AfterTheRootWasReplacedByAnotherFolder_ServesTheNewRootsFile()
+    {
+        File.Move(Stage(0), Path.Combine(_root, "data.bin"));
+        await using var gateway = await GatewayServer.StartAsync(_root);
+        Assert.Equal(_contents[0], await gateway.Client.GetByteArrayAsync("files/data.bin"));
+        Directory.Move(_root, _outer.Combine("moved"));
+        Directory.CreateDirectory(_root);
+        File.Move(Stage(1), Path.Combine(_root, "data.bin"));
+
+        var after = await gateway.Client.GetByteArrayAsync("files/data.bin");
+
+        Assert.Equal(_contents[1], after);
+    }
+
     [Fact]
     public async Task RangeRequests_ForOneFile_ShareOneDescriptorThatClosesWithTheCache()
     {
@@ -224,7 +283,7 @@ public sealed class LocalOpenFileCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_MoreFilesThanTheCacheHolds_TheRestAreClosedAfterTheirRequest()
+    public async Task Get_MoreFilesThanTheCacheHolds_TheLeastRecentlyUsedIsClosedForTheNewOne()
     {
         File.Move(Stage(0), Path.Combine(_root, "a.bin"));
         File.Move(Stage(1), Path.Combine(_root, "b.bin"));
@@ -235,8 +294,8 @@ public sealed class LocalOpenFileCacheTests : IDisposable
 
         Assert.Equal(_contents[0], a);
         Assert.Equal(_contents[1], b);
-        Assert.True(await Eventually.TrueAsync(() => OpenFiles.Count(Path.Combine(_root, "b.bin")) == 0, TimeSpan.FromSeconds(10)), "b.bin is still open");
-        Assert.Equal(1, OpenFiles.Count(Path.Combine(_root, "a.bin")));
+        Assert.True(await Eventually.TrueAsync(() => OpenFiles.Count(Path.Combine(_root, "a.bin")) == 0, TimeSpan.FromSeconds(10)), "a.bin is still open");
+        Assert.Equal(1, OpenFiles.Count(Path.Combine(_root, "b.bin")));
     }
 
     [Fact]

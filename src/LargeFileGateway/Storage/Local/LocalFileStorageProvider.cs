@@ -148,8 +148,8 @@ internal sealed partial class LocalFileStorageProvider : IStorageProvider, IOpen
             var metadata = Describe(key, length, modified);
             if (_openFiles is not null && !realKey.Unlinked)
             {
-                var entry = CachedOpenFile.TryCreate(_openFiles, handle, _realRoot, physicalPath, realKey.RealPath, identity, metadata, realKey.Key, modified);
-                if (entry is not null && _openFiles.TryAdd(entry))
+                var entry = new CachedOpenFile(_openFiles, handle, physicalPath, realKey.RealPath, identity, metadata, realKey.Key, modified);
+                if (_openFiles.TryAdd(entry))
                 {
                     handle = null;
                     return new OpenedLocalFile(entry, _scheduler);

@@ -149,6 +149,7 @@ internal sealed class LocalReadScheduler
     {
         Interlocked.Increment(ref _stuck);
         Log.LocalReadTimedOut(_logger, file.Metadata.Key, offset, ReadTimeout, ReadsOnDevice);
+        file.ReadTimedOut();
     }
 
     /// <summary>A read that had timed out came back from the kernel (or was never started): its thread is free again.</summary>

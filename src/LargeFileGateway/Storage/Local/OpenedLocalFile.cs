@@ -101,6 +101,12 @@ internal sealed class OpenedLocalFile(SafeFileHandle handle, FileMetadata metada
         return failure;
     }
 
+    /// <summary>
+    /// A read of this descriptor timed out: the device under it may be stuck, so the next request opens the file
+    /// afresh instead of queueing another read on the same descriptor behind the stuck one.
+    /// </summary>
+    internal void ReadTimedOut() => cached?.Forget();
+
     internal static StorageUnavailableException TimedOut(TimeSpan timeout)
         => new($"A local read did not finish within {timeout}.") { IsTimeout = true };
 
