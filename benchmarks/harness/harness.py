@@ -182,7 +182,8 @@ def slow_scale(server, name, clients, rate, seconds, ramp, per_process=1250):
     (/proc/net/sockstat, machine-wide, both ends of each loopback connection) are reported beside, not in RSS."""
     script = os.path.join(os.path.dirname(__file__), "slowreaders.py")
     # A socket per download, and a file per download too unless the server shares descriptors (the gateways' cache).
-    files_each = 0 if getattr(server, "kind", "") == "gateway" else 1
+    cache_off = (getattr(server, "env", None) or {}).get("Gateway__Storage__Local__OpenFileCacheMaxFiles") == "0"
+    files_each = 0 if getattr(server, "kind", "") == "gateway" and not cache_off else 1
     limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     if clients * (1 + files_each) + 1000 > limit:
         raise SkipMeasurement(f"{clients} downloads need {clients * (1 + files_each) + 1000} open files, the limit is {limit}")

@@ -19,7 +19,7 @@ internal sealed class DownloadOptions
     public int ChunkSizeBytes { get; set; } = 64 * 1024;
 
     /// <summary>
-    /// Bytes per step until the client has taken 8 MiB within half a second (16 MiB/s; Streaming/ClientPace): a slow download
+    /// Bytes per step until the client has taken 8 MiB within 4 s (2 MiB/s; per connection on HTTP/1.1; Streaming/ClientPace): a slow download
     /// then holds about this plus <see cref="ResponseWriteBufferBytes"/> in Kestrel's pool blocks, where a fast one
     /// keeps the larger chunk and its lower cost per byte. 8 KiB: with the 8 KiB write buffer, 10,000 readers at 20 KiB/s
     /// peak at 462 MiB against 523 with 16 KiB each (benchmarks/RESULTS.md, slow readers at scale).

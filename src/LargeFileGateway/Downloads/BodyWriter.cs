@@ -55,6 +55,7 @@ internal sealed class BodyWriter(ChunkCopier copier, DownloadRates rates, IOptio
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
+        var pace = ClientPace.For(context);
         if (plan.Multipart is not { } multipart)
         {
             var range = plan.Ranges.Kind == RangeKind.Single ? plan.Ranges.Ranges[0] : new ByteRange(0, representation.Length - 1);
@@ -64,14 +65,14 @@ internal sealed class BodyWriter(ChunkCopier copier, DownloadRates rates, IOptio
             }
 
             // Fewer bytes than the range means the client went away (the pipe completed under us).
-            return await copier.CopyAsync(representation, range, writer, progress, aborted, throttle, idleWrite) == range.Length;
+            return await copier.CopyAsync(representation, range, writer, progress, aborted, throttle, idleWrite, pace) == range.Length;
         }
 
         for (var i = 0; i < multipart.Ranges.Count; i++)
         {
             // The part header goes out with the first chunk of its part: one flush, under the idle-write deadline.
             writer.Write(multipart.PartHeader(i).Span);
-            if (await copier.CopyAsync(representation, multipart.Ranges[i], writer, progress, aborted, throttle, idleWrite) < multipart.Ranges[i].Length)
+            if (await copier.CopyAsync(representation, multipart.Ranges[i], writer, progress, aborted, throttle, idleWrite, pace) < multipart.Ranges[i].Length)
             {
                 return false;
             }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Hosting;
 using LargeFileGateway.Observability;
@@ -38,7 +37,18 @@ internal static class DownloadServices
         // bad key at once, and a bad value here must wait for that report (Kestrel's default stays until then).
         services.AddOptions<SocketTransportOptions>().Configure<IConfiguration>(static (sockets, configuration) =>
         {
-            var configured = configuration[DownloadOptions.SectionName + ":" + nameof(DownloadOptions.ResponseWriteBufferBytes)];
+            // Parsed as the options binder parses it (" 16384" and "+16384" included); a value it cannot parse is
+            // left to ValidateOnStart's report.
+            int? configured;
+            try
+            {
+                configured = configuration.GetValue<int?>(DownloadOptions.SectionName + ":" + nameof(DownloadOptions.ResponseWriteBufferBytes));
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+
             if (configured is null)
             {
                 // Not with TLS: SslStream writes records of up to 16 KiB, each waiting for the socket once the buffer
@@ -50,9 +60,9 @@ internal static class DownloadServices
                     sockets.MaxWriteBufferSize = new DownloadOptions().ResponseWriteBufferBytes;
                 }
             }
-            else if (int.TryParse(configured, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes >= DownloadOptions.MinChunkSizeBytes)
+            else if (configured >= DownloadOptions.MinChunkSizeBytes)
             {
-                sockets.MaxWriteBufferSize = bytes;
+                sockets.MaxWriteBufferSize = configured;
             }
         });
         services.AddSingleton<NginxAccelRedirect>();

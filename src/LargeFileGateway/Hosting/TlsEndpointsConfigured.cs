@@ -2,7 +2,8 @@ namespace LargeFileGateway.Hosting;
 
 /// <summary>
 /// Whether the configuration asks Kestrel for any TLS endpoint: an <c>https://</c> URL in <c>Kestrel:Endpoints</c>,
-/// in <c>urls</c> (<c>--urls</c>, <c>ASPNETCORE_URLS</c>) or <c>https_ports</c>, or an endpoint with a certificate.
+/// or an endpoint there with a certificate; without such endpoints, in <c>urls</c> (<c>--urls</c>, <c>ASPNETCORE_URLS</c>)
+/// or <c>https_ports</c>.
 /// Read from configuration alone, because the transport it decides for is built with the host, before Kestrel's
 /// configuration loader has run.
 /// </summary>
@@ -10,12 +11,11 @@ internal static class TlsEndpointsConfigured
 {
     public static bool In(IConfiguration configuration)
     {
-        foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().ToList();
+        if (endpoints.Count > 0)
         {
-            if (IsHttpsUrl(endpoint["Url"]) || endpoint.GetSection("Certificate").GetChildren().Any())
-            {
-                return true;
-            }
+            // Kestrel then ignores urls and https_ports ("Overriding address(es)"): the endpoints alone decide.
+            return endpoints.Any(endpoint => IsHttpsUrl(endpoint["Url"]) || endpoint.GetSection("Certificate").GetChildren().Any());
         }
 
         if (configuration["urls"] is { } urls && urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Any(IsHttpsUrl))

@@ -58,15 +58,17 @@ internal sealed class ChunkCopier
     /// With a <paramref name="throttle"/>, each chunk waits for its bytes first (and is no larger than the throttle's
     /// buckets hold); without one, nothing of it runs. With an <paramref name="idleWrite"/> deadline, a flush that
     /// waits its timeout for the client ends the copy like a client that left (Kestrel has aborted the connection).
+    /// <paramref name="pace"/> is the client's pace to go on from (one per HTTP/1.x connection); without one, the copy
+    /// judges the client afresh.
     /// </summary>
     public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken,
-        DownloadThrottle? throttle = null, IdleWriteDeadline? idleWrite = null)
+        DownloadThrottle? throttle = null, IdleWriteDeadline? idleWrite = null, ClientPace? pace = null)
     {
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
-        var pace = default(ClientPace);
-        pace.Start(Stopwatch.GetTimestamp());
+        pace ??= new ClientPace();
+        pace.Resume(Stopwatch.GetTimestamp());
         using var span = StorageActivities.StartRead(position, range.Length);
         Stream source;
         try

@@ -56,6 +56,16 @@ public sealed class ResponseWriteBufferTests : IDisposable
         await AssertServesAsync(server.Client, server.BaseAddress);
     }
 
+    [Theory]
+    [InlineData(" 16384")]
+    [InlineData("+16384")]
+    public async Task PlainHttp_SetInAFormTheBinderTakes_IsWhatIsSet(string value)
+    {
+        await using var server = await GatewayServer.StartAsync(_root.Path, $"--Gateway:Download:ResponseWriteBufferBytes={value}");
+
+        Assert.Equal(16L * 1024, WriteBufferOf(server));
+    }
+
     private static long? WriteBufferOf(GatewayServer server)
         => server.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize;
 

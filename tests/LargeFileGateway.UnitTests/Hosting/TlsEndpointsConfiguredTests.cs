@@ -29,6 +29,18 @@ public sealed class TlsEndpointsConfiguredTests
     }
 
     [Fact]
+    public void In_PlainEndpointsWithHttpsLeftInUrls_IsFalse()
+    {
+        // Kestrel takes its Endpoints section and ignores urls and https_ports then ("Overriding address(es)").
+        var configuration = Configuration(
+            ("Kestrel:Endpoints:Http:Url", "http://127.0.0.1:8080"),
+            ("urls", "https://127.0.0.1:8443"),
+            ("https_ports", "443"));
+
+        Assert.False(TlsEndpointsConfigured.In(configuration));
+    }
+
+    [Fact]
     public void In_NothingConfigured_IsFalse()
     {
         Assert.False(TlsEndpointsConfigured.In(Configuration()));

@@ -148,14 +148,32 @@ public sealed class ChunkCopierTests
         Assert.Equal(content.Length, chunks.Sum());
     }
 
+    [Fact]
+    public async Task CopyAsync_PaceOfAnEarlierFastCopy_NextRangeGetsFullChunksAtOnce()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(16 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024);
+        var pace = new ClientPace();
+
+        // The first range (a keep-alive client's first request) shows the client is fast; the next one goes on from it.
+        await ChunkLengthsAsync(copier, content, new ByteRange(0, 9 * 1024 * 1024 - 1), pace);
+        var next = await ChunkLengthsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), pace);
+        var fresh = await ChunkLengthsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1));
+
+        Assert.True(pace.IsFast);
+        Assert.All(next, length => Assert.Equal(Chunk, length));
+        Assert.All(fresh, length => Assert.Equal(8 * 1024, length));
+    }
+
     private static int ClientPaceWindowChunks(int slowChunk) => (int)(ClientPace.WindowBytes / slowChunk);
 
     /// <summary>The length of each flush of one copy, read by a reader that takes every flush at once.</summary>
-    private static async Task<List<int>> ChunkLengthsAsync(ChunkCopier copier, byte[] content, ByteRange range)
+    private static async Task<List<int>> ChunkLengthsAsync(ChunkCopier copier, byte[] content, ByteRange range, ClientPace? pace = null)
     {
         // Every flush waits until the reader has taken everything: one read per chunk.
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
-        var copy = copier.CopyAsync(new ScriptedRepresentation(content), range, pipe.Writer, new BodyProgress(), CancellationToken.None);
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), range, pipe.Writer, new BodyProgress(), CancellationToken.None, pace: pace);
         var lengths = new List<int>();
         while (lengths.Sum() < range.Length)
         {
