@@ -46,8 +46,6 @@ internal sealed class ChunkCopier
 
     public int ChunkSizeBytes => _chunkSizeBytes;
 
-    public int SlowClientChunkSizeBytes => _slowClientChunkSizeBytes;
-
     /// <summary>
     /// Writes <paramref name="range"/> of <paramref name="representation"/> to <paramref name="writer"/>. Returns
     /// the number of bytes written, which is less than the range only when the client went away (the pipe was
