@@ -83,13 +83,14 @@ internal sealed class ChunkCopier
         {
             while (position < end)
             {
-                // Not GetMemory(chunk): Kestrel's pool blocks are 4 KiB, and a larger size hint makes its pipe rent
-                // each chunk from ArrayPool.Shared instead, which cannot keep one array per slow client, so every
-                // chunk became garbage (harness, 500 slow readers: 191 → 146 MiB peak RSS; benchmarks/RESULTS.md,
-                // tuning item 1). Read into a rented buffer, copy into pool blocks, return it before the flush waits
-                // on the client.
+                // Not GetMemory(chunk) for a slow client: Kestrel's pool blocks are 4 KiB, and a larger size hint
+                // makes its pipe rent each chunk from ArrayPool.Shared instead, which cannot keep one array per slow
+                // client, so every chunk became garbage (harness, 500 slow readers: 191 → 146 MiB peak RSS;
+                // benchmarks/RESULTS.md, tuning item 1). Its chunks are read into a rented buffer, copied into pool
+                // blocks, and the buffer is returned before the flush waits on the client.
                 // A range that fits one chunk is read whole (one read, straight into the response): it holds that
-                // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast.
+                // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast,
+                // then in full chunks read straight into the response (tuning item 16).
                 var remaining = end - position;
                 var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
                 if (throttle is not null)
@@ -104,7 +105,8 @@ internal sealed class ChunkCopier
                 {
                     // The clock is read only when someone records read times (metrics on): nothing otherwise.
                     var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
-                    read = await ReadIntoAsync(source, writer, wanted, position == range.First && wanted == end - position, cancellationToken);
+                    var direct = position == range.First && wanted == end - position || pace.IsFast && wanted == _chunkSizeBytes;
+                    read = await ReadIntoAsync(source, writer, wanted, direct, cancellationToken);
                     if (started != 0)
                     {
                         _metrics!.StorageRead(Stopwatch.GetElapsedTime(started));
@@ -169,14 +171,16 @@ internal sealed class ChunkCopier
     // (141 B per chunk, 9 MB per 4 GiB in ChunkCopierBenchmarks), which made memory grow with the file.
     // A failed read writes nothing, so the resume above reopens exactly at the first byte the client lacks.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, bool wholeRange, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, bool direct, CancellationToken cancellationToken)
     {
-        if (wholeRange)
+        if (direct)
         {
-            // A range that is one chunk (a random 64 KiB range, a seek) is read straight into the response's memory:
-            // one copy fewer per request. The rented buffer stays for streams, whose chunks would otherwise each be
-            // rented from ArrayPool.Shared by the pipe (the slow-reader note above); a range this short holds its one
-            // chunk whichever way it is read.
+            // Straight into the response's memory, one copy fewer: a range that is one chunk (a random 64 KiB range, a
+            // seek), and the full chunks of a client that has shown it is fast. Such a client takes each chunk within
+            // milliseconds, so the array the pipe rents for it from ArrayPool.Shared goes back before many others are
+            // rented, and the socket sends one buffer instead of sixteen pool blocks. The rented buffer below stays
+            // for slow clients, whose chunks would otherwise each hold an array of ArrayPool.Shared while the client
+            // dawdles (the note above).
             var read = await source.ReadAsync(writer.GetMemory(count)[..count], cancellationToken);
             writer.Advance(read);
             return read;

@@ -166,6 +166,70 @@ public sealed class ChunkCopierTests
         Assert.All(fresh, length => Assert.Equal(8 * 1024, length));
     }
 
+    [Fact]
+    public async Task CopyAsync_FastClient_ReadsFullChunksStraightIntoTheResponseAndSlowOnesThroughARentedBuffer()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(12 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024);
+        var pace = new ClientPace();
+        await ChunkLengthsAsync(copier, content, new ByteRange(0, 9 * 1024 * 1024 - 1), pace);
+        Assert.True(pace.IsFast);
+
+        var fast = await SizeHintsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), pace);
+        var slow = await SizeHintsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), new ClientPace());
+
+        // Fast: one GetMemory of a whole chunk per chunk (the pipe's own memory, read into once). Slow: the chunk is
+        // copied in with Write, which asks for no size, so the pipe keeps handing out its small pool blocks.
+        Assert.Equal(Enumerable.Repeat(Chunk, 1024 * 1024 / Chunk), fast);
+        Assert.Empty(slow);
+    }
+
+    /// <summary>The size hints above 4 KiB that one copy passed to GetMemory or GetSpan of the writer.</summary>
+    private static async Task<List<int>> SizeHintsAsync(ChunkCopier copier, byte[] content, ByteRange range, ClientPace pace)
+    {
+        var pipe = new Pipe();
+        var writer = new SizeHintRecorder(pipe.Writer);
+        var reading = ReadAllAsync(pipe.Reader);
+        Assert.Equal(range.Length, await copier.CopyAsync(new ScriptedRepresentation(content), range, writer, new BodyProgress(), CancellationToken.None, pace: pace));
+        await writer.CompleteAsync();
+        Assert.Equal(content[(int)range.First..(int)(range.Last + 1)], await reading);
+        return writer.LargeHints;
+    }
+
+    private sealed class SizeHintRecorder(PipeWriter inner) : PipeWriter
+    {
+        public List<int> LargeHints { get; } = [];
+
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Record(sizeHint);
+            return inner.GetMemory(sizeHint);
+        }
+
+        public override Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Record(sizeHint);
+            return inner.GetSpan(sizeHint);
+        }
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => inner.FlushAsync(cancellationToken);
+
+        private void Record(int sizeHint)
+        {
+            if (sizeHint > 4096)
+            {
+                LargeHints.Add(sizeHint);
+            }
+        }
+    }
+
     private static int ClientPaceWindowChunks(int slowChunk) => (int)(ClientPace.WindowBytes / slowChunk);
 
     /// <summary>The length of each flush of one copy, read by a reader that takes every flush at once.</summary>
