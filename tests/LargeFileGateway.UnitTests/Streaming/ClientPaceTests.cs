@@ -135,6 +135,70 @@ public sealed class ClientPaceTests
         Assert.Equal(shared, ReferenceEquals(first, second));
     }
 
+    [Theory]
+    [InlineData(20 * 1024, 8 * 1024)]      // 10 KiB in half a second: the smallest chunk
+    [InlineData(100 * 1024, 32 * 1024)]    // 50 KiB
+    [InlineData(200 * 1024, 64 * 1024)]    // 100 KiB: the full chunk, though the client is not fast
+    [InlineData(1024 * 1024, 64 * 1024)]
+    public void ChunkBytes_AfterTheSecondWindow_HoldsAtMostHalfASecondOfThePace(int bytesPerSecond, int expected)
+    {
+        var pace = Started();
+        var now = Start;
+
+        // The first window, at the same pace, decides nothing but "not fast": its bytes may be the socket buffers'.
+        now = TakeAtRate(pace, now, bytesPerSecond, WindowMs + 100);
+        Assert.False(pace.IsFast);
+        Assert.Equal(SlowChunk, pace.ChunkBytes(SlowChunk, Chunk));
+
+        TakeAtRate(pace, now, bytesPerSecond, WindowMs + 100);
+
+        Assert.False(pace.IsFast);
+        Assert.Equal(expected, pace.ChunkBytes(SlowChunk, Chunk));
+    }
+
+    [Fact]
+    public void ChunkBytes_BurstThenSlow_FirstWindowsBurstDoesNotCount()
+    {
+        var pace = Started();
+
+        // The socket buffers take 4 MiB at once, then the client reads 20 KiB/s: the first window's pace (about
+        // 1 MiB/s) is the buffers', so the chunk stays the smallest through it and after the next.
+        for (var i = 0; i < 4 * 1024 * 1024 / SlowChunk; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(0.01 * i));
+        }
+
+        var now = TakeAtRate(pace, Start + Ticks(100), 20 * 1024, WindowMs);
+        Assert.Equal(SlowChunk, pace.ChunkBytes(SlowChunk, Chunk));
+        TakeAtRate(pace, now, 20 * 1024, WindowMs + 500);
+        Assert.Equal(SlowChunk, pace.ChunkBytes(SlowChunk, Chunk));
+    }
+
+    [Fact]
+    public void ChunkBytes_Fast_IsTheFullChunk()
+    {
+        var pace = Started();
+
+        TakeAtRate(pace, Start, 4 * 1024 * 1024, WindowMs);
+
+        Assert.True(pace.IsFast);
+        Assert.Equal(Chunk, pace.ChunkBytes(SlowChunk, Chunk));
+    }
+
+    /// <summary>Slow chunks taken at <paramref name="bytesPerSecond"/> for <paramref name="milliseconds"/>; returns the time reached.</summary>
+    private static long TakeAtRate(ClientPace pace, long from, int bytesPerSecond, double milliseconds)
+    {
+        var every = 1000.0 * SlowChunk / bytesPerSecond;
+        var now = from;
+        for (var at = every; at <= milliseconds; at += every)
+        {
+            now = from + Ticks(at);
+            pace.Taken(SlowChunk, now);
+        }
+
+        return now;
+    }
+
     private static ClientPace Started()
     {
         var pace = new ClientPace();
