@@ -89,10 +89,10 @@ internal sealed class ChunkCopier
                 // benchmarks/RESULTS.md, tuning item 1). Its chunks are read into a rented buffer, copied into pool
                 // blocks, and the buffer is returned before the flush waits on the client.
                 // A range that fits one chunk is read whole (one read, straight into the response): it holds that
-                // much whichever way it is cut. Longer ones go in chunks sized by the client's pace (small until it
-                // is known), and once it is fast in full chunks read straight into the response (tuning item 16).
+                // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast,
+                // then in full chunks read straight into the response (tuning item 16).
                 var remaining = end - position;
-                var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes ? _chunkSizeBytes : pace.ChunkBytes(_slowClientChunkSizeBytes, _chunkSizeBytes), remaining);
+                var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
                 if (throttle is not null)
                 {
                     // Before the read, so that no buffer is held while the download waits for its rate.

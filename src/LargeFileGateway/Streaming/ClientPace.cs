@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
 using Microsoft.AspNetCore.Connections.Features;
 
 namespace LargeFileGateway.Streaming;
@@ -30,37 +29,11 @@ internal sealed class ClientPace
 
     private static readonly long s_windowTicks = (long)(Window.TotalSeconds * Stopwatch.Frequency);
 
-    /// <summary>
-    /// How much of the client's pace one chunk of a slow client may hold: half a second. Kept in Kestrel's pipe while
-    /// the client takes it, so what all slow downloads hold together is about half a second of what they take together
-    /// (50 MiB for 100 MiB/s), however many they are; while a client at 200 KiB/s took 1.9 x the CPU per byte in 8 KiB
-    /// chunks than in 64 KiB ones (benchmarks/RESULTS.md, tuning item 17).
-    /// </summary>
-    public static readonly TimeSpan ChunkTime = TimeSpan.FromMilliseconds(500);
-
     private long _windowStarted;
     private long _windowBytes;
     private long _lastTaken;
-    private int _windowsJudged;
-    private long _paceChunkBytes;
 
     public bool IsFast { get; private set; }
-
-    /// <summary>
-    /// The chunk for this client between <paramref name="smallest"/> and <paramref name="full"/>: the full size once it
-    /// is fast; otherwise the largest power of two within <see cref="ChunkTime"/> of the pace of its last window, and
-    /// the smallest until a window after the first has been judged (the first one's pace counts the burst that the
-    /// socket buffers take, not the client's).
-    /// </summary>
-    public int ChunkBytes(int smallest, int full)
-    {
-        if (IsFast)
-        {
-            return full;
-        }
-
-        return (int)Math.Clamp(_paceChunkBytes, smallest, full);
-    }
 
     /// <summary>
     /// The pace of <paramref name="context"/>'s client: one per HTTP/1.x connection, whose requests come one at a time;
@@ -119,12 +92,6 @@ internal sealed class ClientPace
         else
         {
             return;
-        }
-
-        if (++_windowsJudged > 1 && !IsFast)
-        {
-            var bytesInChunkTime = _windowBytes * (long)(ChunkTime.TotalSeconds * Stopwatch.Frequency) / Math.Max(1, elapsed);
-            _paceChunkBytes = bytesInChunkTime < 1 ? 0 : 1L << (63 - BitOperations.LeadingZeroCount((ulong)bytesInChunkTime));
         }
 
         _windowStarted = timestamp;
