@@ -35,5 +35,18 @@ internal static class ByteRateBuckets
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     };
 
+    /// <summary>
+    /// How often the partitioned limiter of the per-client buckets refills them (its heartbeat calls
+    /// <see cref="ReplenishingRateLimiter.TryReplenish"/> on each one every 100 ms).
+    /// </summary>
+    public static readonly TimeSpan PartitionedHeartbeat = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// How long a bucket refilled by elapsed time (<see cref="Options"/>) takes to fill from empty: its token limit over
+    /// its rate, two tenths of a second.
+    /// </summary>
+    public static TimeSpan FillTime(long bytesPerSecond) =>
+        TimeSpan.FromSeconds((double)Options(bytesPerSecond, refilledByElapsedTime: true).TokenLimit / bytesPerSecond);
+
     private static int TokensPerPeriod(long bytesPerSecond) => (int)Math.Clamp(bytesPerSecond / PeriodsPerSecond, 1, int.MaxValue);
 }

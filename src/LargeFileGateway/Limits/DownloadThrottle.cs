@@ -17,25 +17,28 @@ namespace LargeFileGateway.Limits;
 /// Held to its rate, a download waits for only about one chunk in three: the bucket refills while a chunk is being
 /// written, so the next ones find their tokens there. Those chunks are throttled too (they are paced by the refill),
 /// so a wait also counts the bytes sent since the previous wait, unless the gap between them was long enough for the
-/// bucket to fill up again: then the download was not held back in between (the client or storage was slower).
+/// bucket to fill up again: then the download was not held back in between (the client or storage was slower). The
+/// bytes after the last wait count the same way when the download ends. Only the first bucketful, sent before the
+/// first wait, is never counted: nothing held it.
 /// </remarks>
 internal sealed class DownloadThrottle : IDisposable
 {
-    /// <summary>
-    /// The longest an empty bucket takes to be full again: it holds a tenth of a second of its rate and is topped up
-    /// every <see cref="ByteRateBuckets.ReplenishmentPeriod"/> (<see cref="ByteRateBuckets"/>).
-    /// </summary>
-    private static readonly long FillTicks = (long)((TimeSpan.FromSeconds(0.1) + ByteRateBuckets.ReplenishmentPeriod).TotalSeconds * Stopwatch.Frequency);
-
     private readonly TokenBucketRateLimiter? _download;
     private readonly PartitionedRateLimiter<string>? _client;
     private readonly string _partitionKey;
     private readonly ThrottleReason _downloadReason;
     private readonly GatewayMetrics? _metrics;
     private readonly Transfer? _transfer;
+
+    /// <summary>
+    /// The longest an empty bucket of this download takes to be full again (<see cref="ByteRateBuckets.FillTime"/>):
+    /// a gap between two waits at least this long means the download was not held back in between.
+    /// </summary>
+    private readonly long _fillTicks;
     private long _burstLeft;
     private long _pacedBytes;
     private long _lastWaitEnded;
+    private ThrottleReason _lastWaitReason;
 
     /// <param name="ratePerDownload">Bytes per second of this download after the burst (0: none).</param>
     /// <param name="burstBytes">Bytes sent at full speed before <paramref name="ratePerDownload"/> applies.</param>
@@ -57,6 +60,9 @@ internal sealed class DownloadThrottle : IDisposable
         _transfer = transfer;
         RatePerDownload = ratePerDownload;
         RatePerClient = client is null ? 0 : ratePerClient;
+        _fillTicks = (long)(Math.Max(
+            ratePerDownload > 0 ? ByteRateBuckets.FillTime(ratePerDownload).TotalSeconds : 0,
+            RatePerClient > 0 ? (ByteRateBuckets.FillTime(RatePerClient) + ByteRateBuckets.PartitionedHeartbeat).TotalSeconds : 0) * Stopwatch.Frequency);
         MaxChunkBytes = Math.Min(
             ratePerDownload > 0 ? ByteRateBuckets.Capacity(ratePerDownload) : int.MaxValue,
             RatePerClient > 0 ? ByteRateBuckets.Capacity(RatePerClient) : int.MaxValue);
@@ -176,14 +182,28 @@ internal sealed class DownloadThrottle : IDisposable
         }
 
         var ended = Stopwatch.GetTimestamp();
-        var held = _lastWaitEnded != 0 && waitedSince - _lastWaitEnded <= FillTicks ? waitedBytes + _pacedBytes : waitedBytes;
+        var held = _lastWaitEnded != 0 && waitedSince - _lastWaitEnded <= _fillTicks ? waitedBytes + _pacedBytes : waitedBytes;
         _pacedBytes = 0;
         _lastWaitEnded = ended;
+        _lastWaitReason = reason;
         _transfer?.AddThrottledWait();
         _metrics?.Throttled(reason, held, Stopwatch.GetElapsedTime(waitedSince, ended));
     }
 
-    public void Dispose() => _download?.Dispose();
+    /// <summary>
+    /// Ends the download's throttling: the bytes it sent since its last wait were paced by the refill that wait ended
+    /// with, unless the bucket had time to fill up since (<see cref="_fillTicks"/>), and are counted under its reason.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_pacedBytes > 0 && _lastWaitEnded != 0 && Stopwatch.GetTimestamp() - _lastWaitEnded <= _fillTicks)
+        {
+            _metrics?.ThrottledWithoutWait(_lastWaitReason, _pacedBytes);
+        }
+
+        _pacedBytes = 0;
+        _download?.Dispose();
+    }
 
     // With an unbounded queue a lease is refused only by a limiter being disposed: the download is ending
     // or the gateway stopping, which the copier treats as the client having gone.

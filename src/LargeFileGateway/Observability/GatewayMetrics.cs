@@ -117,18 +117,28 @@ internal sealed class GatewayMetrics
     /// <summary>A chunk that waited for a bucket: called only when it really waited, never per chunk.</summary>
     public void Throttled(LargeFileGateway.Limits.ThrottleReason reason, long bytes, TimeSpan wait)
     {
-        var tag = new KeyValuePair<string, object?>("gateway.throttle.reason", reason switch
-        {
-            LargeFileGateway.Limits.ThrottleReason.LinkRate => "LinkRate",
-            LargeFileGateway.Limits.ThrottleReason.RatePerClient => "RatePerClient",
-            _ => "RatePerDownload",
-        });
+        var tag = ThrottleReasonTag(reason);
         _throttledBytes.Add(bytes, tag);
         if (_throttleWait.Enabled)
         {
             _throttleWait.Record(wait.TotalSeconds, tag);
         }
     }
+
+    /// <summary>
+    /// The bytes a throttled download sent after its last wait, paced by the refill that wait ended with: throttled
+    /// bytes, but no wait of their own (called once, as the download ends).
+    /// </summary>
+    public void ThrottledWithoutWait(LargeFileGateway.Limits.ThrottleReason reason, long bytes) =>
+        _throttledBytes.Add(bytes, ThrottleReasonTag(reason));
+
+    private static KeyValuePair<string, object?> ThrottleReasonTag(LargeFileGateway.Limits.ThrottleReason reason) =>
+        new("gateway.throttle.reason", reason switch
+        {
+            LargeFileGateway.Limits.ThrottleReason.LinkRate => "LinkRate",
+            LargeFileGateway.Limits.ThrottleReason.RatePerClient => "RatePerClient",
+            _ => "RatePerDownload",
+        });
 
     public static string OutcomeTag(DownloadOutcome outcome) => outcome switch
     {

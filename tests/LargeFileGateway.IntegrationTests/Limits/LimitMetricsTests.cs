@@ -51,12 +51,13 @@ public sealed class LimitMetricsTests : IDisposable
         Assert.Equal(Length, (await server.Client.GetByteArrayAsync(target)).Length);
         var after = await ScrapeUntilAsync(server, text => Delta(before, text, "gateway_download_duration_seconds_count") >= 1);
 
-        // A bucket starts full (a tenth of a second of its rate): the whole chunks it holds went out at once, the rest
-        // was held to the rate. Half of that is the floor: a stretch in which this busy machine did not run the download
-        // for longer than the bucket takes to fill was not held by the limit, and is rightly not counted.
-        var unthrottled = Rate / 10 / Chunk * Chunk;
+        // A bucket starts full (two tenths of a second of its rate): what it held went out at once (all but the last
+        // part of a chunk), the rest was held to the rate, the bytes after the last wait too. Half of that is the floor:
+        // a stretch in which this busy machine did not run the download for longer than the bucket takes to fill was not
+        // held by the limit, and is rightly not counted.
+        var bucket = ByteRateBuckets.Options(Rate, refilledByElapsedTime: true).TokenLimit;
         var held = Delta(before, after, ThrottledBytes, (ReasonLabel, reason));
-        Assert.InRange(held, (Length - unthrottled) / 2, Length - unthrottled);
+        Assert.InRange(held, (Length - bucket) / 2, Length - bucket + Chunk);
         Assert.True(Delta(before, after, ThrottleWaits, (ReasonLabel, reason)) >= 1);
         Assert.All(Reasons.Where(other => other != reason), other => Assert.Equal(0, Delta(before, after, ThrottledBytes, (ReasonLabel, other))));
         Assert.Equal("counter", after.Types[ThrottledBytes]);

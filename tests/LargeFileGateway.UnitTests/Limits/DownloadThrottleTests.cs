@@ -101,6 +101,48 @@ public sealed class DownloadThrottleTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispose_BytesGrantedSoonAfterTheLastWait_CountsThemUnderItsReasonWithoutAWait()
+    {
+        using var recorded = new ThrottledBytes(_services);
+        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, ThrottleReason.LinkRate, Metrics()))
+        {
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+
+            // 20 ms of refill (2,000 bytes) is there at once: the last piece goes out without a wait, paced by the refill
+            // that the wait before it ended with, as the tail of a throttled download is.
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+            var tail = throttle.WaitAsync(Bucket / 20, CancellationToken.None);
+            Assert.True(tail.IsCompleted);
+            await tail;
+            Assert.Equal(Bucket, recorded.Bytes("LinkRate"));
+        }
+
+        Assert.Equal(Bucket + Bucket / 20, recorded.Bytes("LinkRate"));
+        Assert.Equal(1, recorded.Waits("LinkRate"));
+    }
+
+    [Fact]
+    public async Task Dispose_BytesSentLongAfterTheLastWait_AreNotCounted()
+    {
+        using var recorded = new ThrottledBytes(_services);
+        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, metrics: Metrics()))
+        {
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+            await throttle.WaitAsync(Bucket, CancellationToken.None);
+
+            // Longer than the bucket takes to fill from empty (ByteRateBuckets.FillTime, 0.2 s): the client or storage
+            // was slower than the rate, so nothing held the piece that follows.
+            await Task.Delay(ByteRateBuckets.FillTime(Rate) + TimeSpan.FromMilliseconds(100));
+            await throttle.WaitAsync(Bucket / 20, CancellationToken.None);
+        }
+
+        Assert.Equal(Bucket, recorded.Bytes("RatePerDownload"));
+    }
+
+    [Fact]
     public async Task WaitAsync_ClientBucketEmpty_CountsTheChunkUnderRatePerClient()
     {
         using var recorded = new ThrottledBytes(_services);
