@@ -65,7 +65,7 @@ internal sealed class BodyWriter(ChunkCopier copier, DownloadRates rates, IOptio
             }
 
             // Fewer bytes than the range means the client went away (the pipe completed under us).
-            return await copier.CopyAsync(representation, range, writer, progress, aborted, throttle, idleWrite, pace) == range.Length;
+            return await copier.CopyAsync(representation, range, writer, progress, aborted, throttle, idleWrite, pace, context.Response) == range.Length;
         }
 
         for (var i = 0; i < multipart.Ranges.Count; i++)

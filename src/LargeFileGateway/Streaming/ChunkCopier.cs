@@ -57,10 +57,11 @@ internal sealed class ChunkCopier
     /// buckets hold); without one, nothing of it runs. With an <paramref name="idleWrite"/> deadline, a flush that
     /// waits its timeout for the client ends the copy like a client that left (Kestrel has aborted the connection).
     /// <paramref name="pace"/> is the client's pace to go on from (one per HTTP/1.x connection); without one, the copy
-    /// judges the client afresh.
+    /// judges the client afresh. <paramref name="response"/> is the response <paramref name="writer"/> writes, when the
+    /// copy may start it (see <see cref="ReadIntoAsync"/>); it is started only once a chunk has been read whole.
     /// </summary>
     public async Task<long> CopyAsync(Representation representation, ByteRange range, PipeWriter writer, BodyProgress progress, CancellationToken cancellationToken,
-        DownloadThrottle? throttle = null, IdleWriteDeadline? idleWrite = null, ClientPace? pace = null)
+        DownloadThrottle? throttle = null, IdleWriteDeadline? idleWrite = null, ClientPace? pace = null, HttpResponse? response = null)
     {
         var position = range.First;
         var end = range.Last + 1;
@@ -106,7 +107,7 @@ internal sealed class ChunkCopier
                     // The clock is read only when someone records read times (metrics on): nothing otherwise.
                     var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
                     var direct = position == range.First && wanted == end - position || pace.IsFast && wanted == _chunkSizeBytes;
-                    read = await ReadIntoAsync(source, writer, wanted, direct, cancellationToken);
+                    read = await ReadIntoAsync(source, writer, wanted, direct, response is { HasStarted: false } ? response : null, cancellationToken);
                     if (started != 0)
                     {
                         _metrics!.StorageRead(Stopwatch.GetElapsedTime(started));
@@ -170,9 +171,37 @@ internal sealed class ChunkCopier
     // Pooled: a plain async ValueTask allocates its state machine on every read that completes asynchronously
     // (141 B per chunk, 9 MB per 4 GiB in ChunkCopierBenchmarks), which made memory grow with the file.
     // A failed read writes nothing, so the resume above reopens exactly at the first byte the client lacks.
+    //
+    // Before the response has started, Kestrel keeps what is written in a buffer of its own and copies it into the
+    // response pipe, 4 KiB block by block (each under the pipe's lock), once the headers are written: 8.5 % of the
+    // server's CPU on random 64 KiB ranges (perf, benchmarks/RESULTS.md tuning item 18), and the socket then sends
+    // seventeen buffers. So a direct chunk of an unstarted response is read into a rented buffer first, the response
+    // is started once the read has succeeded (a storage failure before it can still be answered with a status of its
+    // own, or looked up again), and the chunk is copied once into one segment of the pipe's own memory.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, bool direct, CancellationToken cancellationToken)
+    private static async ValueTask<int> ReadIntoAsync(Stream source, PipeWriter writer, int count, bool direct, HttpResponse? unstarted, CancellationToken cancellationToken)
     {
+        if (direct && unstarted is not null)
+        {
+            var rented = ArrayPool<byte>.Shared.Rent(count);
+            try
+            {
+                var read = await source.ReadAsync(rented.AsMemory(0, count), cancellationToken);
+                if (read > 0)
+                {
+                    await unstarted.StartAsync(cancellationToken);
+                    rented.AsSpan(0, read).CopyTo(writer.GetMemory(read).Span);
+                    writer.Advance(read);
+                }
+
+                return read;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
         if (direct)
         {
             // Straight into the response's memory, one copy fewer: a range that is one chunk (a random 64 KiB range, a

@@ -185,6 +185,95 @@ public sealed class ChunkCopierTests
         Assert.Empty(slow);
     }
 
+    [Fact]
+    public async Task CopyAsync_OneChunkRangeOfAnUnstartedResponse_StartsItAfterTheReadAndWritesTheChunkAsOneSegment()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * Chunk);
+        var range = new ByteRange(1000, 1000 + Chunk - 1);
+        var response = new StartRecorder();
+        var pipe = new Pipe();
+        var writer = new SizeHintRecorder(pipe.Writer);
+        var reading = ReadAllAsync(pipe.Reader);
+
+        var copied = await new ChunkCopier(Chunk).CopyAsync(new ScriptedRepresentation(content), range, writer, new BodyProgress(), CancellationToken.None, response: response.Context.Response);
+        await writer.CompleteAsync();
+
+        // Started by the copy, so that the chunk went into the response pipe's own memory: one GetMemory of its length,
+        // not Kestrel's buffer for bytes written before the headers (copied again, 4 KiB at a time, once they are).
+        Assert.Equal(Chunk, copied);
+        Assert.Equal(1, response.Starts);
+        Assert.Equal([Chunk], writer.LargeHints);
+        Assert.Equal(content[1000..(1000 + Chunk)], await reading);
+    }
+
+    [Fact]
+    public async Task CopyAsync_OneChunkRangeWhoseReadFails_LeavesTheResponseUnstarted()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * Chunk);
+        var representation = new ScriptedRepresentation(content).ThrowAfter(open: 1, bytes: 0, new IOException("the disk went away"));
+        var response = new StartRecorder();
+        var pipe = new Pipe();
+
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => new ChunkCopier(Chunk).CopyAsync(
+            representation, new ByteRange(0, Chunk - 1), pipe.Writer, new BodyProgress(), CancellationToken.None, response: response.Context.Response));
+
+        // Nothing is started before the bytes are there: the handler can still answer 503, or look the object up again.
+        Assert.Equal(0, response.Starts);
+        Assert.False(response.Context.Response.HasStarted);
+    }
+
+    /// <summary>A response whose start is counted (what Kestrel's features do when the headers are written).</summary>
+    private sealed class StartRecorder : IHttpResponseFeature, IHttpResponseBodyFeature
+    {
+        public StartRecorder()
+        {
+            Context.Features.Set<IHttpResponseFeature>(this);
+            Context.Features.Set<IHttpResponseBodyFeature>(this);
+        }
+
+        public DefaultHttpContext Context { get; } = new();
+
+        public int Starts { get; private set; }
+
+        public int StatusCode { get; set; } = 200;
+
+        public string? ReasonPhrase { get; set; }
+
+        public IHeaderDictionary Headers { get; set; } = new HeaderDictionary();
+
+        public Stream Body { get; set; } = Stream.Null;
+
+        public bool HasStarted => Starts > 0;
+
+        public Stream Stream => Stream.Null;
+
+        public PipeWriter Writer => throw new NotSupportedException("The copy writes to the writer it is given.");
+
+        public void OnStarting(Func<object, Task> callback, object state)
+        {
+        }
+
+        public void OnCompleted(Func<object, Task> callback, object state)
+        {
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken = default)
+        {
+            Starts++;
+            return Task.CompletedTask;
+        }
+
+        public void DisableBuffering()
+        {
+        }
+
+        public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task CompleteAsync() => Task.CompletedTask;
+    }
+
     /// <summary>The size hints above 4 KiB that one copy passed to GetMemory or GetSpan of the writer.</summary>
     private static async Task<List<int>> SizeHintsAsync(ChunkCopier copier, byte[] content, ByteRange range, ClientPace pace)
     {
