@@ -7,6 +7,8 @@ namespace LargeFileGateway.Access;
 /// <summary>Registers the access step: policy rules, signed links, tokens.</summary>
 internal static class AccessServices
 {
+    private const string SuppressAutoDefaultScheme = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
     public static IServiceCollection AddAccessControl(this IServiceCollection services)
     {
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.SectionName).ValidateOnStart();
@@ -17,7 +19,13 @@ internal static class AccessServices
         services.AddSingleton<TokenVerifier>();
 
         // The framework's JwtBearer handler validates tokens; the access step calls it only for keys whose policy
-        // accepts tokens (no authentication middleware runs for every request).
+        // accepts tokens. WebApplication puts the authentication middleware in front of every request once a scheme
+        // is registered, and a lone scheme becomes the default it authenticates with: every download ran the JwtBearer
+        // handler before the access step (2.6 % of the server's CPU on random ranges, benchmarks/RESULTS.md tuning
+        // item 18). With no default scheme that middleware finds nothing to do. The framework offers this only as a
+        // process-wide switch (AuthenticationOptions reads it when it is first asked), set here rather than in the
+        // project so that every host of the gateway, the tests' included, gets it.
+        AppContext.SetSwitch(SuppressAutoDefaultScheme, true);
         services.AddAuthentication().AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AccessOptions>>((jwt, access) => TokenValidation.Configure(jwt, access.Value.Token));

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using LargeFileGateway.IntegrationTests.Infrastructure;
 using LargeFileGateway.Storage;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -25,6 +26,7 @@ public sealed class TokenAccessTests : IAsyncLifetime
     private readonly TempFolder _root = new("tokens");
     private readonly CountingStorage _storage = new();
     private GatewayServer _server = null!;
+    private int _tokenHandlerRuns;
 
     public async Task InitializeAsync()
     {
@@ -35,7 +37,20 @@ public sealed class TokenAccessTests : IAsyncLifetime
         File.WriteAllText(_root.Combine("privateer/ship.txt"), "another folder");
         File.WriteAllText(_root.Combine("rsa.pem"), s_rsa.ExportSubjectPublicKeyInfoPem());
         _server = await GatewayServer.StartWithServicesAsync(_root.Path,
-            services => services.AddSingleton<IStorageProvider>(provider => _storage.Wrap(LargeFileGateway.Storage.Local.LocalStorage.Create(provider))),
+            services =>
+            {
+                services.AddSingleton<IStorageProvider>(provider => _storage.Wrap(LargeFileGateway.Storage.Local.LocalStorage.Create(provider)));
+
+                // Every run of the JwtBearer handler reads the request's token first: this counts the runs.
+                services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt => jwt.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = _ =>
+                    {
+                        Interlocked.Increment(ref _tokenHandlerRuns);
+                        return Task.CompletedTask;
+                    },
+                });
+            },
             beforeStart: null,
             "--Gateway:Events:Access=Open",
             "--Gateway:Access:DefaultPolicy=Token",
@@ -51,6 +66,23 @@ public sealed class TokenAccessTests : IAsyncLifetime
     {
         await _server.DisposeAsync();
         _root.Dispose();
+    }
+
+    [Fact]
+    public async Task Get_OpenKeyWithABearerHeader_NeverRunsTheTokenHandler_AndATokenKeyRunsItOnce()
+    {
+        // The authentication middleware that WebApplication adds in front of every request must not authenticate with
+        // the lone JwtBearer scheme: a download of an open key would pay for it (and parse whatever a client sends).
+        using (var open = await GetAsync("files/public.txt", "not-a-token"))
+        {
+            Assert.Equal(HttpStatusCode.OK, open.StatusCode);
+        }
+
+        Assert.Equal(0, Volatile.Read(ref _tokenHandlerRuns));
+
+        using var covered = await GetAsync("files/private/report.txt", Mint(prefixes: ["private/"]));
+        Assert.Equal(HttpStatusCode.OK, covered.StatusCode);
+        Assert.Equal(1, Volatile.Read(ref _tokenHandlerRuns));
     }
 
     [Fact]
