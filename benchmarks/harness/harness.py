@@ -526,24 +526,36 @@ def main():
         for server in (s for s in running if not args.fresh and not s.name.startswith("floor") and not getattr(s, "throttles", False)):
             single_stream(server, names[warm_size], warm_size, 120)
 
-        def restart_busy_bystanders(measured, order, seconds=0.5, cores=0.25):
+        def restart_busy_bystanders(measured, order, seconds=0.5, cores=0.25, settle_seconds=15):
             # A server that keeps a core busy while another one is measured takes that CPU from the measurement:
             # ASP.NET Core's static files (the baseline) spun 1.6 cores for minutes after a slow-reader test here,
             # and the servers measured after it lost their readers' rate (their clients' loops lagged 300-420 ms).
-            # Such a bystander is restarted, and the log says so.
+            # A JIT server is also busy for a few seconds after a load of its own: it compiles the methods that the
+            # load made hot (tiered compilation). Restarting it then threw that work away, so static files were
+            # measured on a cold process in every repeat of a ranges run (1.3 to 3.5 x their CPU per request). So a
+            # busy bystander is given settle_seconds to go quiet, and only one that stays busy is restarted (logged).
             def alive(s):
                 procs = [s.front.proc, s.gateway.proc] if hasattr(s, "front") else [s.proc]
                 return all(p is not None and p.poll() is None for p in procs)
 
+            def busy(candidates):
+                before = {s.name: procstat.cpu_seconds(s.pid) for s in candidates}
+                time.sleep(seconds)
+                return {s.name: (procstat.cpu_seconds(s.pid) - before[s.name]) / seconds for s in candidates}
+
             others = [s for s in running if s is not measured and alive(s)]
-            before = {s.name: procstat.cpu_seconds(s.pid) for s in others}
-            time.sleep(seconds)
+            used = busy(others)
+            waited = 0.0
+            while waited < settle_seconds and any(u > cores for u in used.values()):
+                waited += seconds
+                used = busy([s for s in others if used[s.name] > cores]) | {n: u for n, u in used.items() if u <= cores}
             for s in others:
-                used = (procstat.cpu_seconds(s.pid) - before[s.name]) / seconds
-                if used > cores:
-                    log(f"  {s.name} used {used:.2f} cores while idle, before {measured.name} was measured: restarted")
+                if used[s.name] > cores:
+                    log(f"  {s.name} used {used[s.name]:.2f} cores while idle for {settle_seconds} s, before {measured.name} was measured: restarted")
                     s.stop()
                     s.start(names[sizes[0]])
+            if waited > 0:
+                log(f"  waited {waited:.1f} s for busy bystanders to go quiet before {measured.name} was measured")
 
         def each(kind, label, measure, throttled_too=False, fresh_env=None):
             # A throttling gateway takes part in the throttled measurement only: everything else would measure its rate.

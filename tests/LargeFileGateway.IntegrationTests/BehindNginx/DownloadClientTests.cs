@@ -115,7 +115,10 @@ public abstract class DownloadClientTests : IAsyncLifetime
         Assert.True(connections >= 16, $"aria2 received bytes on {connections} connections");
         Assert.True(requests.Count(e => e.Status == 206) >= 15);
         Assert.Equal(2, requests.SelectMany(e => e.UpstreamAddresses).Distinct().Count());
-        Assert.All(requests, AssertSentByExpectedSide);
+
+        // aria2 closes the connections it no longer needs once the pieces are all taken: such a request (499, nothing
+        // sent, no upstream asked yet) was answered by nobody, so it tells nothing of who sends the bytes.
+        Assert.All(requests.Where(e => !(e.Status == 499 && e.BodyBytesSent == 0 && e.UpstreamAddresses.Count == 0)), AssertSentByExpectedSide);
     }
 
     [Fact]

@@ -40,8 +40,15 @@ public sealed class OffloadRateThroughNginxTests : IDisposable
             Assert.True(sample.Bytes <= rate * (sample.At.TotalSeconds + 1.1), $"{sample.Bytes} bytes at {sample.At}; {Describe(samples)}");
         }
 
+        // The last step is seen at the first sample after it. When the sampler (this process) was not scheduled for a
+        // while before that sample, the step came somewhere in the gap: nginx's clock did not stop. The rate is then
+        // known only between the two ends of the gap, and it is that interval that must meet the 10 % (a run at load
+        // 5 on 2 cores sampled nothing from 4.7 s to 5.7 s and read 0.87 MiB/s, steps on time until then).
         var steady = AverageRate(samples, fromBytes: rate, excludeStalls: false);
-        Assert.True(Math.Abs(steady - rate) <= rate * 0.10, $"steady {steady / MiB:0.00} MiB/s; {Describe(samples)}");
+        var atGapStart = samples.Count >= 2 && samples[^1].At - samples[^2].At > TimeSpan.FromMilliseconds(400)
+            ? AverageRate([.. samples.SkipLast(1), samples[^1] with { At = samples[^2].At + TimeSpan.FromMilliseconds(1) }], fromBytes: rate, excludeStalls: false)
+            : steady;
+        Assert.True(steady <= rate * 1.10 && atGapStart >= rate * 0.90, $"steady {steady / MiB:0.00} MiB/s ({atGapStart / MiB:0.00} MiB/s with the last step at the start of its gap); {Describe(samples)}");
     }
 
     public void Dispose()
