@@ -66,6 +66,9 @@ internal sealed class ChunkCopier
         var position = range.First;
         var end = range.Last + 1;
         var resumes = 0;
+
+        // Asked once, not per chunk: after the first chunk's flush the response has started either way.
+        var unstarted = response is { HasStarted: false } ? response : null;
         pace ??= new ClientPace();
         pace.Resume(Stopwatch.GetTimestamp());
         using var span = StorageActivities.StartRead(position, range.Length);
@@ -107,7 +110,7 @@ internal sealed class ChunkCopier
                     // The clock is read only when someone records read times (metrics on): nothing otherwise.
                     var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
                     var direct = position == range.First && wanted == end - position || pace.IsFast && wanted == _chunkSizeBytes;
-                    read = await ReadIntoAsync(source, writer, wanted, direct, response is { HasStarted: false } ? response : null, cancellationToken);
+                    read = await ReadIntoAsync(source, writer, wanted, direct, unstarted, cancellationToken);
                     if (started != 0)
                     {
                         _metrics!.StorageRead(Stopwatch.GetElapsedTime(started));
@@ -148,6 +151,7 @@ internal sealed class ChunkCopier
 
                 position += read;
                 progress.Add(read);
+                unstarted = null;
                 var flush = idleWrite is null ? await writer.FlushAsync(cancellationToken) : await idleWrite.FlushAsync(writer);
                 if (flush.IsCanceled || flush.IsCompleted)
                 {
