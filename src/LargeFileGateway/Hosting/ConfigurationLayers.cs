@@ -1,13 +1,15 @@
 using LargeFileGateway.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.FileProviders.Physical;
 
 namespace LargeFileGateway.Hosting;
 
 /// <summary>
-/// The gateway's configuration sources on top of the host's, lowest first: appsettings.json beside the executable,
-/// the file named by <c>--config</c>, environment variables (also the ASPNETCORE_ and DOTNET_ ones, read again so
-/// that they beat the files), the command line (with its shorthands).
+/// The gateway's configuration sources on top of the host's, lowest first: the gateway's built-in defaults (below
+/// everything, the host's sources included), appsettings.json beside the executable, the file named by
+/// <c>--config</c>, environment variables (also the ASPNETCORE_ and DOTNET_ ones, read again so that they beat the
+/// files), the command line (with its shorthands).
 /// </summary>
 internal static class ConfigurationLayers
 {
@@ -20,8 +22,28 @@ internal static class ConfigurationLayers
         ["--offload"] = $"{OffloadOptions.SectionName}:Mode",
     };
 
+    /// <summary>The request-scope logger of ASP.NET Core's hosting layer.</summary>
+    private const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    /// <summary>
+    /// Defaults that any settings file, variable or argument overrides. The hosting layer starts an Activity and a
+    /// log scope for every request whenever its logger is on at any level, even with nobody listening to either
+    /// (HostingApplicationDiagnostics.BeginRequest checks IsEnabled(Critical)); that was 6.5 % of the server's CPU
+    /// per random 64 KiB range (benchmarks/RESULTS.md, tuning item 19). Its per-request messages are the Information
+    /// lines "Request starting" and "Request finished", which the default levels leave out anyway (the gateway's
+    /// access log says more); its one Critical message, a failure to build the pipeline at start, is also thrown out
+    /// of start-up, which stops the process with it. With traces exported (OTLP) the Activity is still made, for the
+    /// exporter. The problem-details traceId is then Kestrel's request id (connection id and request number).
+    /// </summary>
+    private static readonly Dictionary<string, string?> BuiltInDefaults = new(StringComparer.Ordinal)
+    {
+        [$"Logging:LogLevel:{HostingDiagnosticsCategory}"] = "None",
+    };
+
     public static ConfigurationManager AddGatewayLayers(this ConfigurationManager configuration, string[] args)
     {
+        configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = BuiltInDefaults });
+
         // The host reads appsettings.json from the content root (the working directory); the published executable
         // also finds the one shipped beside it wherever it is started from.
         configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
