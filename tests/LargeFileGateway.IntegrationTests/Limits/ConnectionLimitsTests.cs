@@ -154,9 +154,13 @@ public sealed class ConnectionLimitsTests : IDisposable
         public void Install(WebApplication app) => app.Use(async (context, next) =>
         {
             var counted = false;
+            var ended = false;
             context.Response.OnStarting(() =>
             {
-                if (context.Response.StatusCode is >= 200 and < 300 && HttpMethods.IsGet(context.Request.Method))
+                // Kestrel also runs OnStarting after the pipeline has returned, for a response that never started (a
+                // download the client left before its first byte): by then this step's finally has run and would
+                // never take that one off again, so it is not counted.
+                if (!ended && context.Response.StatusCode is >= 200 and < 300 && HttpMethods.IsGet(context.Request.Method))
                 {
                     counted = true;
                     var now = Interlocked.Increment(ref _current);
@@ -174,6 +178,7 @@ public sealed class ConnectionLimitsTests : IDisposable
             }
             finally
             {
+                ended = true;
                 if (counted)
                 {
                     Interlocked.Decrement(ref _current);
