@@ -81,10 +81,13 @@ def draw_memory_per_connection(plt, results, counts, rate):
         labels = [f"{c:,}" for c, _ in points]
         pool = [_median(runs, "pool_kib_per_conn") or 0.0 for _, runs in points]
         managed = [max(0.0, (_median(runs, "managed_kib_per_conn") or 0.0) - p) for (_, runs), p in zip(points, pool)]
-        native = [_median(runs, "native_kib_per_conn") or 0.0 for _, runs in points]
+        # Native is RSS growth minus the GC's committed memory: negative when the GC has committed pages the process
+        # has not touched yet. A negative bar would be drawn down over the heap's and read as native memory, so
+        # only what is there is drawn (the table keeps the signed figure).
+        native = [max(0.0, _median(runs, "native_kib_per_conn") or 0.0) for _, runs in points]
         axes.bar(labels, pool, label="Kestrel pool blocks")
         axes.bar(labels, managed, bottom=pool, label="rest of the GC heap (committed)")
-        axes.bar(labels, native, bottom=[a + b for a, b in zip(pool, managed)], label="native (RSS outside the GC)")
+        axes.bar(labels, native, bottom=[a + b for a, b in zip(pool, managed)], label="native (RSS outside the GC, if any)")
         axes.set_xlabel("concurrent readers")
         axes.set_ylabel("KiB per connection at the plateau")
         axes.set_title(f"{server}: where it goes")
