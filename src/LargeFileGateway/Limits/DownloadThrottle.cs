@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using LargeFileGateway.Observability;
@@ -29,6 +28,7 @@ internal sealed class DownloadThrottle : IDisposable
     private readonly ThrottleReason _downloadReason;
     private readonly GatewayMetrics? _metrics;
     private readonly Transfer? _transfer;
+    private readonly TimeProvider _clock;
 
     /// <summary>
     /// The longest an empty bucket of this download takes to be full again (<see cref="ByteRateBuckets.FillTime"/>):
@@ -48,9 +48,14 @@ internal sealed class DownloadThrottle : IDisposable
     /// <param name="downloadReason">What set <paramref name="ratePerDownload"/>: the key or a signed link.</param>
     /// <param name="metrics">Counts the bytes that waited.</param>
     /// <param name="transfer">The live-progress entry that shows the cap and the flag, when tracked.</param>
+    /// <param name="clock">
+    /// Times the waits and the gaps between them for the metrics (the system clock unless a test sets one). The buckets
+    /// themselves always refill by the real time that passed.
+    /// </param>
     public DownloadThrottle(long ratePerDownload, long burstBytes, PartitionedRateLimiter<string>? client, long ratePerClient, string partitionKey,
-        ThrottleReason downloadReason = ThrottleReason.RatePerDownload, GatewayMetrics? metrics = null, Transfer? transfer = null)
+        ThrottleReason downloadReason = ThrottleReason.RatePerDownload, GatewayMetrics? metrics = null, Transfer? transfer = null, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _download = ratePerDownload > 0 ? new TokenBucketRateLimiter(ByteRateBuckets.Options(ratePerDownload, refilledByElapsedTime: true)) : null;
         _burstLeft = ratePerDownload > 0 ? burstBytes : 0;
         _client = client;
@@ -62,7 +67,7 @@ internal sealed class DownloadThrottle : IDisposable
         RatePerClient = client is null ? 0 : ratePerClient;
         _fillTicks = (long)(Math.Max(
             ratePerDownload > 0 ? ByteRateBuckets.FillTime(ratePerDownload).TotalSeconds : 0,
-            RatePerClient > 0 ? (ByteRateBuckets.FillTime(RatePerClient) + ByteRateBuckets.PartitionedHeartbeat).TotalSeconds : 0) * Stopwatch.Frequency);
+            RatePerClient > 0 ? (ByteRateBuckets.FillTime(RatePerClient) + ByteRateBuckets.PartitionedHeartbeat).TotalSeconds : 0) * _clock.TimestampFrequency);
         MaxChunkBytes = Math.Min(
             ratePerDownload > 0 ? ByteRateBuckets.Capacity(ratePerDownload) : int.MaxValue,
             RatePerClient > 0 ? ByteRateBuckets.Capacity(RatePerClient) : int.MaxValue);
@@ -134,7 +139,7 @@ internal sealed class DownloadThrottle : IDisposable
 
                 if (waitedSince == 0)
                 {
-                    waitedSince = Stopwatch.GetTimestamp();
+                    waitedSince = _clock.GetTimestamp();
                     waitedBytes = throttled;
                 }
 
@@ -161,7 +166,7 @@ internal sealed class DownloadThrottle : IDisposable
             if (!acquiring.IsCompleted)
             {
                 // The bucket that released the chunk last is the one that held it back: its reason is counted, once.
-                waitedSince = waitedSince == 0 ? Stopwatch.GetTimestamp() : waitedSince;
+                waitedSince = waitedSince == 0 ? _clock.GetTimestamp() : waitedSince;
                 waitedBytes = bytes;
                 reason = ThrottleReason.RatePerClient;
             }
@@ -181,13 +186,13 @@ internal sealed class DownloadThrottle : IDisposable
             return;
         }
 
-        var ended = Stopwatch.GetTimestamp();
+        var ended = _clock.GetTimestamp();
         var held = _lastWaitEnded != 0 && waitedSince - _lastWaitEnded <= _fillTicks ? waitedBytes + _pacedBytes : waitedBytes;
         _pacedBytes = 0;
         _lastWaitEnded = ended;
         _lastWaitReason = reason;
         _transfer?.AddThrottledWait();
-        _metrics?.Throttled(reason, held, Stopwatch.GetElapsedTime(waitedSince, ended));
+        _metrics?.Throttled(reason, held, _clock.GetElapsedTime(waitedSince, ended));
     }
 
     /// <summary>
@@ -196,7 +201,7 @@ internal sealed class DownloadThrottle : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_pacedBytes > 0 && _lastWaitEnded != 0 && Stopwatch.GetTimestamp() - _lastWaitEnded <= _fillTicks)
+        if (_pacedBytes > 0 && _lastWaitEnded != 0 && _clock.GetTimestamp() - _lastWaitEnded <= _fillTicks)
         {
             _metrics?.ThrottledWithoutWait(_lastWaitReason, _pacedBytes);
         }

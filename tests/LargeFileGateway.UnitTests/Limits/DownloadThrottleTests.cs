@@ -104,15 +104,18 @@ public sealed class DownloadThrottleTests : IDisposable
     public async Task Dispose_BytesGrantedSoonAfterTheLastWait_CountsThemUnderItsReasonWithoutAWait()
     {
         using var recorded = new ThrottledBytes(_services);
-        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, ThrottleReason.LinkRate, Metrics()))
+        // The throttle times the gap since its last wait on the test's clock: a pause of this process between the last
+        // wait and the end (CI once took over 180 ms here) cannot turn "soon after" into "long after".
+        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, ThrottleReason.LinkRate, Metrics(), clock: _time))
         {
             await throttle.WaitAsync(Bucket, CancellationToken.None);
             await throttle.WaitAsync(Bucket, CancellationToken.None);
             await throttle.WaitAsync(Bucket, CancellationToken.None);
 
-            // 20 ms of refill (2,000 bytes) is there at once: the last piece goes out without a wait, paced by the refill
-            // that the wait before it ended with, as the tail of a throttled download is.
+            // 20 ms of refill (2,000 bytes, refilled by the real time) is there at once: the last piece goes out without
+            // a wait, paced by the refill that the wait before it ended with, as the tail of a throttled download is.
             await Task.Delay(TimeSpan.FromMilliseconds(20));
+            _time.Advance(TimeSpan.FromMilliseconds(20));
             var tail = throttle.WaitAsync(Bucket / 20, CancellationToken.None);
             Assert.True(tail.IsCompleted);
             await tail;
@@ -127,15 +130,17 @@ public sealed class DownloadThrottleTests : IDisposable
     public async Task Dispose_BytesSentLongAfterTheLastWait_AreNotCounted()
     {
         using var recorded = new ThrottledBytes(_services);
-        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, metrics: Metrics()))
+        using (var throttle = new DownloadThrottle(Rate, 0, null, 0, string.Empty, metrics: Metrics(), clock: _time))
         {
             await throttle.WaitAsync(Bucket, CancellationToken.None);
             await throttle.WaitAsync(Bucket, CancellationToken.None);
             await throttle.WaitAsync(Bucket, CancellationToken.None);
 
             // Longer than the bucket takes to fill from empty (ByteRateBuckets.FillTime, 0.2 s): the client or storage
-            // was slower than the rate, so nothing held the piece that follows.
-            await Task.Delay(ByteRateBuckets.FillTime(Rate) + TimeSpan.FromMilliseconds(100));
+            // was slower than the rate, so nothing held the piece that follows. The real delay lets the bucket refill
+            // enough for that piece; the test's clock says how long the gap was.
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+            _time.Advance(ByteRateBuckets.FillTime(Rate) + TimeSpan.FromMilliseconds(100));
             await throttle.WaitAsync(Bucket / 20, CancellationToken.None);
         }
 
