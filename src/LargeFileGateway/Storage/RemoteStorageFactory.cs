@@ -23,14 +23,19 @@ internal static class RemoteStorageFactory
         services.AddSingleton<IValidateOptions<ResilienceOptions>, ResilienceOptionsValidator>();
 
         // Timeouts belong to the pipeline (per attempt) and to RemoteReadStream (per read), not to HttpClient.
-        services.AddHttpClient(HttpOriginStorageProvider.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                // Bytes pass through untouched: no decompression, no redirects to follow, no cookies to keep.
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                AllowAutoRedirect = false,
-                UseCookies = false,
-            });
+        foreach (var name in (ReadOnlySpan<string>)[HttpOriginStorageProvider.HttpClientName, S3ObjectClient.HttpClientName])
+        {
+            services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+                {
+                    // Bytes pass through untouched: no decompression, no redirects to follow (a redirect from S3 is a
+                    // wrong region, named as such), no cookies to keep.
+                    AutomaticDecompression = System.Net.DecompressionMethods.None,
+                    AllowAutoRedirect = false,
+                    UseCookies = false,
+                });
+        }
+
         return services;
     }
 
@@ -39,8 +44,12 @@ internal static class RemoteStorageFactory
         var options = services.GetRequiredService<IOptions<S3StorageOptions>>().Value;
         var resilience = services.GetRequiredService<IOptions<ResilienceOptions>>().Value;
         var pipeline = CreatePipeline(services, nameof(StorageProviderKind.S3), resilience, S3StorageProvider.IsTransient);
-        var provider = new S3StorageProvider(S3ClientFactory.Create(options, resilience), options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout,
-            services.GetRequiredService<ILogger<S3StorageProvider>>());
+        var client = S3ClientFactory.Create(options, resilience);
+        var clients = services.GetRequiredService<IHttpClientFactory>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var provider = new S3StorageProvider(client,
+            prefix => new S3ObjectClient(clients, client, options.Bucket!, prefix, options.Region, S3ClientFactory.Credentials(options, client.Config), clock),
+            options.Bucket!, options.Prefix, pipeline, resilience.AttemptTimeout, services.GetRequiredService<ILogger<S3StorageProvider>>());
         return WithMetadataCache(services, provider, resilience);
     }
 

@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
 using Amazon.S3;
 using LargeFileGateway.Configuration;
 
@@ -38,6 +39,16 @@ internal static class S3ClientFactory
         // Without keys, the standard AWS chain: environment, profile, web identity, container or instance role.
         return string.IsNullOrEmpty(options.AccessKeyId)
             ? new AmazonS3Client(config)
-            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey), config);
+            : new AmazonS3Client(Credentials(options, config)(), config);
     }
+
+    /// <summary>
+    /// The credentials the gateway signs its own requests with (<see cref="S3ObjectClient"/>): the configured keys, or
+    /// the chain the SDK client uses, found on first use as the SDK does (a missing credential is a 503 then, not a
+    /// failed start).
+    /// </summary>
+    public static Func<AWSCredentials> Credentials(S3StorageOptions options, IClientConfig config)
+        => string.IsNullOrEmpty(options.AccessKeyId)
+            ? () => DefaultAWSCredentialsIdentityResolver.GetCredentials(config)
+            : () => new BasicAWSCredentials(options.AccessKeyId, options.SecretAccessKey);
 }

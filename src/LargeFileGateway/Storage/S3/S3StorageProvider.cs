@@ -1,18 +1,21 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using LargeFileGateway.Digests;
 using LargeFileGateway.Observability;
 using LargeFileGateway.Resilience;
-using Microsoft.Net.Http.Headers;
+using ContentRangeHeaderValue = Microsoft.Net.Http.Headers.ContentRangeHeaderValue;
+using EntityTagHeaderValue = Microsoft.Net.Http.Headers.EntityTagHeaderValue;
 
 namespace LargeFileGateway.Storage.S3;
 
 /// <summary>
 /// Serves the objects of one S3-compatible bucket (under an optional key prefix): metadata from HEAD, bytes from
-/// ranged GETs pinned to the version the metadata named.
+/// ranged GETs pinned to the version the metadata named. Both are sent by <see cref="S3ObjectClient"/> (signed by
+/// the gateway over a pooled HttpClient); listing, the readiness probe and checksum lookups use the SDK.
 /// </summary>
 /// <remarks>
 /// The gateway writes every response header itself from <see cref="FileMetadata"/>, so nothing S3 answers is
@@ -30,7 +33,7 @@ namespace LargeFileGateway.Storage.S3;
 /// exception leaves this class.
 /// </para>
 /// </remarks>
-internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjectResponse>, IStorageProbe, IFullObjectChecksumSource, IListableStorage, IDisposable
+internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResponseMessage>, IStorageProbe, IFullObjectChecksumSource, IListableStorage, IDisposable
 {
     /// <summary>Separates the S3 ETag from the version id in the gateway's validator; S3 ETags are hex and '-' only.</summary>
     private const char VersionSeparator = '@';
@@ -38,6 +41,7 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
     private const string AccessDenied = "AccessDenied";
 
     private readonly IAmazonS3 _client;
+    private readonly S3ObjectClient _objects;
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly ILogger _logger;
@@ -45,13 +49,15 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
     /// <summary>The error code last logged as a misconfiguration, so that a flood of requests logs it once.</summary>
     private string? _loggedMisconfiguration;
 
-    public S3StorageProvider(IAmazonS3 client, string bucket, string prefix, StoragePipeline pipeline, TimeSpan readTimeout, ILogger<S3StorageProvider> logger)
+    public S3StorageProvider(IAmazonS3 client, Func<string, S3ObjectClient> objects, string bucket, string prefix, StoragePipeline pipeline, TimeSpan readTimeout,
+        ILogger<S3StorageProvider> logger)
         : base(pipeline, readTimeout)
     {
         _client = client;
         _bucket = bucket;
         var trimmed = prefix.Trim('/');
         _prefix = trimmed.Length == 0 ? string.Empty : trimmed + "/";
+        _objects = objects(_prefix);
         _logger = logger;
     }
 
@@ -81,32 +87,31 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
 
     protected override async ValueTask<FileMetadata?> LookUpAsync(string key, CancellationToken cancellationToken)
     {
-        GetObjectMetadataResponse head;
-        try
+        using var head = await SendAsync(HttpMethod.Head, key, null, null, null, "S3 refused the metadata lookup.", cancellationToken);
+        if (head.StatusCode == HttpStatusCode.NotFound)
         {
-            head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + key }, cancellationToken);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
+            // A delete marker as the current version is a 404 as well (with x-amz-delete-marker: true).
             return null;
         }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.Forbidden)
+
+        if (!head.IsSuccessStatusCode)
         {
+            // A HEAD answer has no body, so no error code: the same key with "bytes=0-0" names it.
             var code = await ProbeErrorCodeAsync(key, cancellationToken);
-            return code is AccessDenied or "NoSuchKey" ? null : throw Misconfigured(code ?? ex.ErrorCode, "S3 refused the metadata lookup.", ex);
-        }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException && !IsTransient(ex))
-        {
-            throw Misconfigured((ex as AmazonServiceException)?.ErrorCode, "S3 refused the metadata lookup.", ex);
+            return head.StatusCode == HttpStatusCode.Forbidden && code is AccessDenied or "NoSuchKey"
+                ? null
+                : throw Misconfigured(code ?? StatusName(head), "S3 refused the metadata lookup.", null);
         }
 
         _loggedMisconfiguration = null;
-        if (head.DeleteMarker is "true" || head.ContentLength < 0 || string.IsNullOrEmpty(head.ETag))
+        var etag = Header(head, "ETag");
+        if (Header(head, "x-amz-delete-marker") is "true" || head.Content.Headers.ContentLength is not { } length || string.IsNullOrEmpty(etag))
         {
             return null;
         }
 
-        return new FileMetadata(key, head.ContentLength, FileMetadata.ToHttpDatePrecision(AsUtc(head.LastModified)), ToValidator(head.ETag, head.VersionId));
+        var lastModified = head.Content.Headers.LastModified ?? DateTimeOffset.UnixEpoch;
+        return new FileMetadata(key, length, FileMetadata.ToHttpDatePrecision(lastModified), ToValidator(etag, Header(head, "x-amz-version-id")));
     }
 
     /// <summary>
@@ -144,38 +149,40 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
             : null;
     }
 
-    protected override async ValueTask<GetObjectResponse> SendReadAsync(FileMetadata file, long offset, long last, CancellationToken cancellationToken)
+    protected override async ValueTask<HttpResponseMessage> SendReadAsync(FileMetadata file, long offset, long last, CancellationToken cancellationToken)
     {
         var (s3ETag, versionId) = FromValidator(file.ETag);
+
+        // Pinned: S3 answers 412 rather than bytes of another version (and a version id is exact).
+        var answer = await SendAsync(HttpMethod.Get, file.Key, versionId, new RangeHeaderValue(offset, last), s3ETag, "S3 refused the read.", cancellationToken);
         try
         {
-            return await _client.GetObjectAsync(new GetObjectRequest
+            if (answer.IsSuccessStatusCode)
             {
-                BucketName = _bucket,
-                Key = _prefix + file.Key,
-                ByteRange = new ByteRange(offset, last),
+                return answer;
+            }
 
-                // Pinned: S3 answers 412 rather than bytes of another version (and a version id is exact).
-                EtagToMatch = s3ETag,
-                VersionId = versionId,
-            }, cancellationToken);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable
-            || ex.ErrorCode == AccessDenied)
-        {
+            var code = await S3ObjectClient.ReadErrorCodeAsync(answer, cancellationToken);
+
             // AccessDenied for a key whose metadata was just read: without s3:ListBucket, that is how a deleted object looks.
-            throw new StorageObjectChangedException("The object changed or disappeared since its metadata was read.", ex);
+            if (answer.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable || code == AccessDenied)
+            {
+                throw new StorageObjectChangedException("The object changed or disappeared since its metadata was read.");
+            }
+
+            throw Misconfigured(code ?? StatusName(answer), "S3 refused the read.", null);
         }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException && !IsTransient(ex))
+        catch
         {
-            throw Misconfigured((ex as AmazonServiceException)?.ErrorCode, "S3 refused the read.", ex);
+            answer.Dispose();
+            throw;
         }
     }
 
-    protected override ValueTask<Stream> AcceptAsync(GetObjectResponse answer, FileMetadata file, long offset, long last, CancellationToken cancellationToken)
+    protected override async ValueTask<Stream> AcceptAsync(HttpResponseMessage answer, FileMetadata file, long offset, long last, CancellationToken cancellationToken)
     {
         EnsureAnswerMatches(answer, file, FromValidator(file.ETag).S3ETag, offset, last);
-        return ValueTask.FromResult(answer.ResponseStream);
+        return await answer.Content.ReadAsStreamAsync(cancellationToken);
     }
 
     /// <summary>Failures worth another attempt: the network, S3's 5xx (503 SlowDown included) and throttling.</summary>
@@ -189,6 +196,7 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
                     return (int)service.StatusCode >= 500 || service.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
                         || service.ErrorCode is "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException";
                 case HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException:
+                    // Also S3's 5xx, 429 and 408 to the provider's own requests (see SendAsync).
                     return true;
             }
         }
@@ -208,43 +216,72 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
     };
 
     /// <summary>
+    /// One signed request of <see cref="S3ObjectClient"/>. S3's 5xx (503 SlowDown included), 429 and 408 become an
+    /// <see cref="HttpRequestException"/> for the pipeline to retry; credentials that cannot be had are the
+    /// gateway's misconfiguration; every other answer is the caller's to judge.
+    /// </summary>
+    private async ValueTask<HttpResponseMessage> SendAsync(HttpMethod method, string key, string? versionId, RangeHeaderValue? range, string? ifMatch, string refused,
+        CancellationToken cancellationToken)
+    {
+        HttpResponseMessage answer;
+        try
+        {
+            answer = await _objects.SendAsync(method, key, versionId, range, ifMatch, cancellationToken);
+        }
+        catch (AmazonClientException ex)
+        {
+            // The credential chain found nothing usable (or its source refused): no request could be signed.
+            throw Misconfigured(null, refused, ex);
+        }
+
+        var status = (int)answer.StatusCode;
+        if (status is >= 500 or 429 or 408)
+        {
+            answer.Dispose();
+            throw new HttpRequestException(string.Create(CultureInfo.InvariantCulture, $"S3 answered {status}."), null, answer.StatusCode);
+        }
+
+        return answer;
+    }
+
+    /// <summary>
     /// Reads the error code a HEAD could not carry: the same key with "bytes=0-0" (one byte at most, or an error
     /// body). Null when the GET is answered (HEAD and GET then disagree, which is no "no such key" either).
     /// </summary>
     private async ValueTask<string?> ProbeErrorCodeAsync(string key, CancellationToken cancellationToken)
     {
-        try
-        {
-            using var probe = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key, ByteRange = new ByteRange(0, 0) }, cancellationToken);
-            return null;
-        }
-        catch (AmazonServiceException ex) when (ex.StatusCode != 0 && !IsTransient(ex))
-        {
-            return ex.ErrorCode;
-        }
+        using var probe = await SendAsync(HttpMethod.Get, key, null, new RangeHeaderValue(0, 0), null, "S3 refused the metadata lookup.", cancellationToken);
+        return probe.IsSuccessStatusCode ? null : await S3ObjectClient.ReadErrorCodeAsync(probe, cancellationToken) ?? StatusName(probe);
     }
 
-    private StorageUnavailableException Misconfigured(string? errorCode, string message, Exception exception)
+    private static string StatusName(HttpResponseMessage answer) => ((int)answer.StatusCode).ToString(CultureInfo.InvariantCulture) + " " + answer.StatusCode;
+
+    private static string? Header(HttpResponseMessage answer, string name)
+        => answer.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private StorageUnavailableException Misconfigured(string? errorCode, string message, Exception? exception)
     {
-        var code = string.IsNullOrEmpty(errorCode) ? exception.GetType().Name : errorCode;
+        var code = string.IsNullOrEmpty(errorCode) ? exception?.GetType().Name ?? "Unknown" : errorCode;
         if (!string.Equals(Interlocked.Exchange(ref _loggedMisconfiguration, code), code, StringComparison.Ordinal))
         {
             Log.S3RequestRefused(_logger, _bucket, code, SettingFor(errorCode));
         }
 
-        return new StorageUnavailableException(message + " (" + code + ")", exception);
+        return exception is null
+            ? new StorageUnavailableException(message + " (" + code + ")")
+            : new StorageUnavailableException(message + " (" + code + ")", exception);
     }
 
     // Belt and braces: some S3-compatible servers ignore If-Match; the answer's own ETag and Content-Range say
     // which bytes these are, and anything but the pinned version at the asked offset is refused.
-    private static void EnsureAnswerMatches(GetObjectResponse response, FileMetadata file, string s3ETag, long offset, long last)
+    private static void EnsureAnswerMatches(HttpResponseMessage response, FileMetadata file, string s3ETag, long offset, long last)
     {
-        if (!string.IsNullOrEmpty(response.ETag) && !string.Equals(Unquote(response.ETag), s3ETag, StringComparison.Ordinal))
+        if (Header(response, "ETag") is { Length: > 0 } etag && !string.Equals(Unquote(etag), s3ETag, StringComparison.Ordinal))
         {
             throw new StorageObjectChangedException("S3 answered with another version of the object.");
         }
 
-        if (response.ContentRange is { Length: > 0 } contentRange)
+        if (response.Content.Headers.TryGetValues("Content-Range", out var values) && values.FirstOrDefault() is { Length: > 0 } contentRange)
         {
             if (!ContentRangeHeaderValue.TryParse(contentRange, out var range) || range.Length is not { } total)
             {
@@ -264,7 +301,7 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<GetObjec
                 throw new StorageUnavailableException("S3 answered with other bytes than those asked for.");
             }
         }
-        else if (offset != 0 || last != file.Length - 1 || response.ContentLength != file.Length)
+        else if (offset != 0 || last != file.Length - 1 || response.Content.Headers.ContentLength != file.Length)
         {
             throw new StorageUnavailableException("S3 ignored the Range of a read.");
         }
