@@ -35,10 +35,21 @@ internal static class ConfigurationLayers
     /// of start-up, which stops the process with it. With traces exported (OTLP) the Activity is still made, for the
     /// exporter. The problem-details traceId is then Kestrel's request id (connection id and request number).
     /// </summary>
+    /// <remarks>
+    /// The storage HttpClients' request loggers (IHttpClientFactory's "System.Net.Http.HttpClient.{name}" handlers)
+    /// write four Information lines for every HEAD and GET the S3 and HttpOrigin providers send, which at the default
+    /// level would be four lines per download, per resumed read and per uncached lookup; they log nothing above
+    /// Information. Warning keeps them quiet until an operator sets the category to debug a backend; the gateway's
+    /// own storage events (retries, the breaker, refusals) and the HttpClient trace spans are not affected.
+    /// </remarks>
     private static readonly Dictionary<string, string?> BuiltInDefaults = new(StringComparer.Ordinal)
     {
         [$"Logging:LogLevel:{HostingDiagnosticsCategory}"] = "None",
+        [$"Logging:LogLevel:{StorageHttpClientsCategory}"] = "Warning",
     };
+
+    /// <summary>The loggers of every client IHttpClientFactory hands out (its handlers' categories start with this).</summary>
+    private const string StorageHttpClientsCategory = "System.Net.Http.HttpClient";
 
     public static ConfigurationManager AddGatewayLayers(this ConfigurationManager configuration, string[] args)
     {

@@ -41,15 +41,15 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         }
     }
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
     }
 
-    public sealed record Entry(EventId EventId, string Message, IReadOnlyDictionary<string, object?> Values);
+    public sealed record Entry(EventId EventId, string Message, IReadOnlyDictionary<string, object?> Values, string Category = "");
 
-    private sealed class Logger(CapturingLoggerProvider provider) : ILogger
+    private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -61,7 +61,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? pairs.ToDictionary(p => p.Key, p => p.Value)
                 : [];
-            provider.Add(new Entry(eventId, formatter(state, exception), values));
+            provider.Add(new Entry(eventId, formatter(state, exception), values, category));
         }
     }
 }
