@@ -110,6 +110,20 @@ public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3A
     }
 
     [Fact]
+    public async Task Get_GatewayClockAnHourBehind_Returns503ProblemLoggedOnceNamingTheClockWithoutRetry()
+    {
+        // The gateway signs with its own clock and, unlike the SDK, does not shift it to the server's: S3 refuses a
+        // signature more than 15 minutes away from its time, and the operator is told which setting that is.
+        await using var gateway = await Backend.StartGatewayOnClockAsync(new SkewedClock(TimeSpan.FromHours(-1)), null, CaptureLogs);
+
+        using var response = await gateway.Client.GetAsync("files/file.bin");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        AssertLoggedOnceWithoutRetry("RequestTimeTooSkewed", "the machine's clock");
+    }
+
+    [Fact]
     public async Task Get_MissingKeyForReaderWithoutListBucket_Returns404AndNeverOpensTheCircuit()
     {
         var (accessKey, secretKey) = await ReaderWithoutListBucketAsync();
@@ -142,6 +156,12 @@ public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3A
 
         Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
         Assert.Equal("AccessDenied", ex.ErrorCode);
+    }
+
+    /// <summary>The system clock's time shifted by <paramref name="skew"/>; timers and timestamps stay the system's.</summary>
+    private sealed class SkewedClock(TimeSpan skew) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + skew;
     }
 
     private async Task<(string AccessKey, string SecretKey)> ReaderWithoutListBucketAsync()

@@ -212,6 +212,9 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
         "ExpiredToken" or "InvalidToken" or "TokenRefreshRequired" => "the AWS credentials (Gateway:Storage:S3:AccessKeyId, or the environment's credential chain)",
         "AuthorizationHeaderMalformed" or "PermanentRedirect" or "IllegalLocationConstraintException" => "Gateway:Storage:S3:Region and Gateway:Storage:S3:ServiceUrl",
         "NoSuchBucket" or "AllAccessDisabled" => "Gateway:Storage:S3:Bucket",
+
+        // The gateway signs with its own clock (S3ObjectClient) and does not shift it to S3's as the SDK would.
+        "RequestTimeTooSkewed" => "the machine's clock (S3 refuses a signature dated more than 15 minutes away from its own time)",
         _ => "the Gateway:Storage:S3 section and the bucket's permissions for the gateway's credentials",
     };
 
