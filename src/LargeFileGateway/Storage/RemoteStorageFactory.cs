@@ -12,6 +12,9 @@ namespace LargeFileGateway.Storage;
 /// </summary>
 internal static class RemoteStorageFactory
 {
+    private static readonly System.Net.Http.Headers.ProductInfoHeaderValue UserAgent = new("LargeFileGateway",
+        typeof(RemoteStorageFactory).Assembly.GetName().Version?.ToString(3) ?? "1.0.0");
+
     /// <summary>Registers the options (validated at startup) and the HTTP client the remote providers need.</summary>
     public static IServiceCollection AddRemoteStorage(this IServiceCollection services)
     {
@@ -25,15 +28,27 @@ internal static class RemoteStorageFactory
         // Timeouts belong to the pipeline (per attempt) and to RemoteReadStream (per read), not to HttpClient.
         foreach (var name in (ReadOnlySpan<string>)[HttpOriginStorageProvider.HttpClientName, S3ObjectClient.HttpClientName])
         {
-            services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            services.AddHttpClient(name, client =>
+                {
+                    client.Timeout = Timeout.InfiniteTimeSpan;
+
+                    // Who asked, for the backend's access logs (S3 server access logs, CloudTrail) and its policies.
+                    client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+                })
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
                 {
-                    // Bytes pass through untouched: no decompression, no redirects to follow (a redirect from S3 is a
-                    // wrong region, named as such), no cookies to keep.
+                    // Bytes pass through untouched: no decompression, no redirects to follow (S3's 307 is followed by
+                    // S3ObjectClient, signed anew; its 301 is a wrong region, named as such), no cookies to keep.
                     AutomaticDecompression = System.Net.DecompressionMethods.None,
                     AllowAutoRedirect = false,
                     UseCookies = false,
-                });
+
+                    // Connections are renewed by age, so that a backend behind DNS (S3's many addresses) is spread
+                    // over as it changes; the handler itself is kept, so its pool is not dropped every two minutes
+                    // (IHttpClientFactory's default), which would cost new connections (and TLS handshakes) under load.
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                })
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         }
 
         return services;

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
 using LargeFileGateway.IntegrationTests.Infrastructure;
@@ -110,17 +111,34 @@ public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3A
     }
 
     [Fact]
-    public async Task Get_GatewayClockAnHourBehind_Returns503ProblemLoggedOnceNamingTheClockWithoutRetry()
+    public async Task Get_GatewayClockAnHourBehind_TakesS3sClockFromItsRefusalAndServes()
     {
-        // The gateway signs with its own clock and, unlike the SDK, does not shift it to the server's: S3 refuses a
-        // signature more than 15 minutes away from its time, and the operator is told which setting that is.
+        // The gateway signs with its own clock; S3 refuses a signature more than 15 minutes off (RequestTimeTooSkewed)
+        // and dates its answer, from which the gateway takes S3's time for the next attempt, as the SDK does.
         await using var gateway = await Backend.StartGatewayOnClockAsync(new SkewedClock(TimeSpan.FromHours(-1)), null, CaptureLogs);
+
+        using var first = await gateway.Client.GetAsync("files/file.bin");
+        using var second = await gateway.Client.GetAsync("files/file.bin");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("stored bytes"u8.ToArray(), await first.Content.ReadAsByteArrayAsync());
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.DoesNotContain(Logs.Entries, e => e.EventId.Name == "S3RequestRefused");
+    }
+
+    [Fact]
+    public async Task Get_S3AnswersTemporaryRedirect_FollowsItSignedForTheNewHost()
+    {
+        // S3 sends 307 to another endpoint (a new bucket while DNS catches up): RGW, which checks every signature,
+        // serves the redirected request only if it was signed for its own host.
+        await using var redirector = await Redirector.StartAsync(Backend.Port);
+        await using var gateway = await Backend.StartGatewayAsync(redirector.Port);
 
         using var response = await gateway.Client.GetAsync("files/file.bin");
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        AssertLoggedOnceWithoutRetry("RequestTimeTooSkewed", "the machine's clock");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("stored bytes"u8.ToArray(), await response.Content.ReadAsByteArrayAsync());
+        Assert.True(redirector.Redirected >= 2, $"{redirector.Redirected} requests were redirected (the HEAD and the GET at least)");
     }
 
     [Fact]
@@ -156,6 +174,44 @@ public sealed class S3OnRgwAccessErrorTests(StorageServersFixture servers) : S3A
 
         Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
         Assert.Equal("AccessDenied", ex.ErrorCode);
+    }
+
+    /// <summary>Answers every request with 307 to the same path and query on 127.0.0.1:<c>targetPort</c>.</summary>
+    private sealed class Redirector : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+        private int _redirected;
+
+        private Redirector(WebApplication app, int port)
+        {
+            _app = app;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public int Redirected => Volatile.Read(ref _redirected);
+
+        public static async Task<Redirector> StartAsync(int targetPort)
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.Logging.ClearProviders();
+            var app = builder.Build();
+            Redirector? redirector = null;
+            app.Run(context =>
+            {
+                Interlocked.Increment(ref redirector!._redirected);
+                context.Response.StatusCode = StatusCodes.Status307TemporaryRedirect;
+                context.Response.Headers.Location = $"http://127.0.0.1:{targetPort}{context.Features.GetRequiredFeature<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>().RawTarget}";
+                return Task.CompletedTask;
+            });
+            await app.StartAsync();
+            redirector = new Redirector(app, new Uri(app.Urls.Single()).Port);
+            return redirector;
+        }
+
+        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
     }
 
     /// <summary>The system clock's time shifted by <paramref name="skew"/>; timers and timestamps stay the system's.</summary>

@@ -21,12 +21,18 @@ internal sealed class S3RequestSigner
     public const string EmptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private const string Algorithm = "AWS4-HMAC-SHA256";
-    private const string Service = "s3";
 
     private readonly string _region;
+    private readonly string _service;
     private SigningKey? _key;
 
-    public S3RequestSigner(string region) => _region = region;
+    /// <param name="region">The signing region (an access point's may differ from the client's).</param>
+    /// <param name="service">The signing name: s3, or s3-object-lambda for an Object Lambda access point.</param>
+    public S3RequestSigner(string region, string service = "s3")
+    {
+        _region = region;
+        _service = service;
+    }
 
     /// <summary>
     /// Adds x-amz-date, x-amz-content-sha256, x-amz-security-token (for temporary credentials) and Authorization to
@@ -88,7 +94,7 @@ internal sealed class S3RequestSigner
 
         canonical.Append('\n').Append(names).Append('\n').Append(EmptyPayloadHash);
 
-        var scope = date + "/" + _region + "/" + Service + "/aws4_request";
+        var scope = date + "/" + _region + "/" + _service + "/aws4_request";
         var stringToSign = Algorithm + "\n" + amzDate + "\n" + scope + "\n" + Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
         var signature = Hex(HMACSHA256.HashData(KeyFor(date, secretAccessKey), Encoding.UTF8.GetBytes(stringToSign)));
         return Algorithm + " Credential=" + accessKeyId + "/" + scope + ",SignedHeaders=" + names + ",Signature=" + signature;
@@ -126,7 +132,7 @@ internal sealed class S3RequestSigner
         // kSecret -> kDate -> kRegion -> kService -> kSigning, once per day (and per secret, for rotated credentials).
         var derived = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secretAccessKey), Encoding.UTF8.GetBytes(date));
         derived = HMACSHA256.HashData(derived, Encoding.UTF8.GetBytes(_region));
-        derived = HMACSHA256.HashData(derived, Encoding.UTF8.GetBytes(Service));
+        derived = HMACSHA256.HashData(derived, Encoding.UTF8.GetBytes(_service));
         derived = HMACSHA256.HashData(derived, "aws4_request"u8);
         _key = new SigningKey(date, secretAccessKey, derived);
         return derived;

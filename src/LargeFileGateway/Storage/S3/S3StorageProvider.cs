@@ -39,6 +39,10 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
     private const char VersionSeparator = '@';
 
     private const string AccessDenied = "AccessDenied";
+    private const string RequestTimeTooSkewed = "RequestTimeTooSkewed";
+
+    /// <summary>The code logged when the bucket's endpoint needs a signing scheme the gateway does not speak.</summary>
+    private const string UnsupportedSigningScheme = "UnsupportedSigningScheme";
 
     private readonly IAmazonS3 _client;
     private readonly S3ObjectClient _objects;
@@ -70,6 +74,12 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
     /// </summary>
     public async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
+        if (_objects.UnsupportedSigningScheme is { } scheme)
+        {
+            // Listing would work through the SDK, downloads would not: the instance is not ready to serve.
+            return "the bucket's endpoint asks for " + scheme + " signing, which the gateway does not do";
+        }
+
         try
         {
             await _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, cancellationToken);
@@ -162,7 +172,7 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
                 return answer;
             }
 
-            var code = await S3ObjectClient.ReadErrorCodeAsync(answer, cancellationToken);
+            var code = await ReadRefusalAsync(answer, cancellationToken);
 
             // AccessDenied for a key whose metadata was just read: without s3:ListBucket, that is how a deleted object looks.
             if (answer.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.RequestedRangeNotSatisfiable || code == AccessDenied)
@@ -213,8 +223,10 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
         "AuthorizationHeaderMalformed" or "PermanentRedirect" or "IllegalLocationConstraintException" => "Gateway:Storage:S3:Region and Gateway:Storage:S3:ServiceUrl",
         "NoSuchBucket" or "AllAccessDisabled" => "Gateway:Storage:S3:Bucket",
 
-        // The gateway signs with its own clock (S3ObjectClient) and does not shift it to S3's as the SDK would.
-        "RequestTimeTooSkewed" => "the machine's clock (S3 refuses a signature dated more than 15 minutes away from its own time)",
+        // The gateway moves its signing clock to S3's once (S3ObjectClient.LearnClockFrom); this is a clock that S3 still
+        // refuses after that, or an answer without a Date.
+        RequestTimeTooSkewed => "the machine's clock (S3 refuses a signature dated more than 15 minutes away from its own time)",
+        UnsupportedSigningScheme => "Gateway:Storage:S3:Bucket (serve a general-purpose bucket or a single-region access point: directory buckets and multi-region access points need S3 Express or SigV4a signing, which the gateway does not do)",
         _ => "the Gateway:Storage:S3 section and the bucket's permissions for the gateway's credentials",
     };
 
@@ -226,15 +238,20 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
     private async ValueTask<HttpResponseMessage> SendAsync(HttpMethod method, string key, string? versionId, RangeHeaderValue? range, string? ifMatch, string refused,
         CancellationToken cancellationToken)
     {
+        if (_objects.UnsupportedSigningScheme is { } scheme)
+        {
+            throw Misconfigured(UnsupportedSigningScheme, refused + " The bucket's endpoint asks for " + scheme + " signing.", null);
+        }
+
         HttpResponseMessage answer;
         try
         {
             answer = await _objects.SendAsync(method, key, versionId, range, ifMatch, cancellationToken);
         }
-        catch (AmazonClientException ex)
+        catch (S3CredentialsException ex)
         {
             // The credential chain found nothing usable (or its source refused): no request could be signed.
-            throw Misconfigured(null, refused, ex);
+            throw Misconfigured((ex.InnerException as AmazonServiceException)?.ErrorCode, refused, ex.InnerException ?? ex);
         }
 
         var status = (int)answer.StatusCode;
@@ -254,7 +271,24 @@ internal sealed partial class S3StorageProvider : RemoteStorageProvider<HttpResp
     private async ValueTask<string?> ProbeErrorCodeAsync(string key, CancellationToken cancellationToken)
     {
         using var probe = await SendAsync(HttpMethod.Get, key, null, new RangeHeaderValue(0, 0), null, "S3 refused the metadata lookup.", cancellationToken);
-        return probe.IsSuccessStatusCode ? null : await S3ObjectClient.ReadErrorCodeAsync(probe, cancellationToken) ?? StatusName(probe);
+        return probe.IsSuccessStatusCode ? null : await ReadRefusalAsync(probe, cancellationToken) ?? StatusName(probe);
+    }
+
+    /// <summary>
+    /// The error code of a refusal that is final. A refusal worth another attempt is thrown as
+    /// <see cref="HttpRequestException"/> for the pipeline instead: S3's throttling and timeout codes (which some
+    /// servers send with a 4xx), and RequestTimeTooSkewed the first time, once S3's clock is taken from its answer.
+    /// </summary>
+    private async ValueTask<string?> ReadRefusalAsync(HttpResponseMessage answer, CancellationToken cancellationToken)
+    {
+        var code = await S3ObjectClient.ReadErrorCodeAsync(answer, cancellationToken);
+        if (code is "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException"
+            || (code == RequestTimeTooSkewed && _objects.LearnClockFrom(answer)))
+        {
+            throw new HttpRequestException("S3 answered " + code + ".", null, answer.StatusCode);
+        }
+
+        return code;
     }
 
     private static string StatusName(HttpResponseMessage answer) => ((int)answer.StatusCode).ToString(CultureInfo.InvariantCulture) + " " + answer.StatusCode;
