@@ -61,7 +61,10 @@ internal sealed class TransferWatcher : IDisposable
         }
     }
 
-    /// <summary>How many times a catch-up snapshot was due later than the watcher needed it.</summary>
+    /// <summary>
+    /// How many times a catch-up snapshot was due later than the watcher needed it. Counted once the watcher's sleep
+    /// until then is on its clock, so that whoever sees the count may move that clock and know the sleep sees it.
+    /// </summary>
     internal int DeferredCatchUps => Volatile.Read(ref _deferredCatchUps);
 
     /// <summary>
@@ -152,7 +155,6 @@ internal sealed class TransferWatcher : IDisposable
         if (_caughtUp && time.GetElapsedTime(_lastCatchUp, now) is var since && since < _catchUpInterval)
         {
             deferred = _catchUpInterval - since;
-            Interlocked.Increment(ref _deferredCatchUps);
             return false;
         }
 
@@ -165,11 +167,15 @@ internal sealed class TransferWatcher : IDisposable
         return true;
     }
 
-    private static async Task<Wake> DelayAsync(TimeSpan delay, TimeSpan heartbeatInterval, TimeProvider time, CancellationToken cancellationToken)
+    private async Task<Wake> DelayAsync(TimeSpan delay, TimeSpan heartbeatInterval, TimeProvider time, CancellationToken cancellationToken)
     {
         try
         {
-            await Task.Delay(delay < heartbeatInterval ? delay : heartbeatInterval, time, cancellationToken);
+            // The timer first, the count second: counted before it, a clock moved on at the count (as the tests do,
+            // from another thread) could pass before the timer was set, which would then wait that much longer.
+            var sleep = Task.Delay(delay < heartbeatInterval ? delay : heartbeatInterval, time, cancellationToken);
+            Interlocked.Increment(ref _deferredCatchUps);
+            await sleep;
             return delay < heartbeatInterval ? Wake.Ready : Wake.Heartbeat;
         }
         catch (OperationCanceledException)

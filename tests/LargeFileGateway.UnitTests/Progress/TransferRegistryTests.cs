@@ -227,7 +227,8 @@ public sealed class TransferRegistryTests : IDisposable
         _time.Advance(SampleInterval);
         var atTheNextWake = second.IsCompleted;
 
-        // The wake runs the watcher on the thread pool: the clock moves on only once it has seen it is not due yet.
+        // The wake runs the watcher on the thread pool: the clock moves on only once it has seen it is not due yet and
+        // its sleep until then is on the clock (counted only then: moved before it, the sleep would start too late).
         for (var spins = 0; watcher.DeferredCatchUps == 0 && spins < 30_000; spins++)
         {
             await Task.Delay(1);
@@ -265,6 +266,8 @@ public sealed class TransferRegistryTests : IDisposable
         var next = events.MoveNextAsync().AsTask();
         Flood(registry, 20);
         _time.Advance(SampleInterval);
+
+        // As above: once the watcher sleeps on the clock until its catch-up (or the heartbeat, which is sooner).
         for (var spins = 0; watcher.DeferredCatchUps == 0 && spins < 30_000; spins++)
         {
             await Task.Delay(1);
