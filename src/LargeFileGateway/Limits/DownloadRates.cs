@@ -20,10 +20,19 @@ internal sealed class DownloadRates : IDisposable
     private readonly PartitionedRateLimiter<string>? _clients;
     private readonly ILogger _logger;
     private readonly GatewayMetrics? _metrics;
+    private readonly TimeProvider? _clock;
 
-    public DownloadRates(IOptions<LimitsOptions> options, ILogger<DownloadRates> logger, GatewayMetrics? metrics = null)
+    /// <param name="options">The rates.</param>
+    /// <param name="logger">Says which rates a download got.</param>
+    /// <param name="metrics">Counts the bytes that waited.</param>
+    /// <param name="clock">
+    /// The gateway's clock, on which each throttle times its waits and the gaps between them for the metrics (the
+    /// system clock unless a test sets one); the buckets always refill by the real time that passed.
+    /// </param>
+    public DownloadRates(IOptions<LimitsOptions> options, ILogger<DownloadRates> logger, GatewayMetrics? metrics = null, TimeProvider? clock = null)
     {
         _metrics = metrics;
+        _clock = clock;
         _ratePerDownload = options.Value.RatePerDownload;
         _rateAfterBytes = options.Value.RateAfterBytes;
         _ratePerClient = options.Value.RatePerClient;
@@ -60,7 +69,7 @@ internal sealed class DownloadRates : IDisposable
 
         var partitionKey = _clients is null ? string.Empty : PartitionKey(context);
         Log.DownloadThrottled(_logger, key, perDownload, _rateAfterBytes, _clients is null ? 0 : _ratePerClient, partitionKey);
-        return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey, reason, _metrics, transfer);
+        return new DownloadThrottle(perDownload, _rateAfterBytes, _clients, _ratePerClient, partitionKey, reason, _metrics, transfer, _clock);
     }
 
     /// <summary>The client's partition: the same one the connection caps count (see <see cref="ConnectionLimits.ClientOf"/>).</summary>
