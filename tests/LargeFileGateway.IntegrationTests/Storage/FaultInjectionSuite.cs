@@ -156,7 +156,24 @@ public abstract class FaultInjectionSuite : IAsyncLifetime
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.True(await Eventually.TrueAsync(() => logs.Entries.Any(e => e.EventId.Name == "StorageRetry"), TimeSpan.FromSeconds(30)), "the stalled attempt never timed out");
         var retry = logs.Entries.First(e => e.EventId.Name == "StorageRetry");
-        time.Advance(TimeSpan.FromMilliseconds((double)retry.Values["DelayMs"]! + 1));
+
+        // The retry is logged before its backoff's timer is set: a clock moved once, at the log line, could pass
+        // before that timer starts (its thread preempted in between), and the timer would then never fire. So the
+        // clock moves by the backoff until the retry has reached the backend (its own connection to the proxy),
+        // bounded: the moves that come after the one the timer sees are far from the retry's 5 s attempt timeout.
+        var backoff = TimeSpan.FromMilliseconds((double)retry.Values["DelayMs"]! + 1);
+        var moves = 0;
+        var retried = await Eventually.TrueAsync(() =>
+        {
+            if (_proxy.ConnectionsAccepted < 2 && moves < 100)
+            {
+                moves++;
+                time.Advance(backoff);
+            }
+
+            return _proxy.ConnectionsAccepted >= 2;
+        }, TimeSpan.FromSeconds(30));
+        Assert.True(retried, "the retry never reached the backend after its backoff");
         using var response = await download.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
