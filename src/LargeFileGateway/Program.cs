@@ -69,7 +69,7 @@ public static class Program
             StorageProviderKind.HttpOrigin => RemoteStorageFactory.CreateHttpOrigin(services),
             _ => LocalStorage.Create(services),
         });
-        builder.Services.AddAccessControl();
+        builder.Services.AddAccessControl(builder.Configuration);
         builder.Services.AddCrossOrigin();
         builder.Services.AddLimits();
         builder.Services.AddDownloads();
@@ -88,7 +88,12 @@ public static class Program
         app.UseForwardedHeaders();
         app.UseCrossOrigin();
         app.UseStatusCodePages();
-        app.Map("/files/{**key}", (HttpContext context, string? key, DownloadHandler handler) => handler.HandleAsync(context, key));
+        // The handler is a singleton taken from the root provider once, not a parameter: a service parameter is
+        // resolved from RequestServices, which creates (and at the end disposes) a DI scope for every request, and
+        // nothing else on a download's way asks for one (benchmarks/RESULTS.md tuning item 21).
+        DownloadHandler? downloads = null;
+        app.Map("/files/{**key}", (HttpContext context, string? key)
+            => (downloads ??= app.Services.GetRequiredService<DownloadHandler>()).HandleAsync(context, key));
         app.MapArchives();
         app.MapTransferProgress();
         app.MapHomePage();

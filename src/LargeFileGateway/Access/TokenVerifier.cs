@@ -17,11 +17,13 @@ internal sealed class TokenVerifier
     private const string BearerPrefix = "Bearer ";
 
     private readonly string _prefixClaim;
+    private readonly bool _configured;
     private readonly ILogger _logger;
 
     public TokenVerifier(IOptions<AccessOptions> options, ILogger<TokenVerifier> logger)
     {
         _prefixClaim = options.Value.Token.PrefixClaim;
+        _configured = options.Value.Token.IsConfigured;
         _logger = logger;
     }
 
@@ -31,6 +33,14 @@ internal sealed class TokenVerifier
         if (authorization.Count != 1 || authorization[0] is not { } value || !value.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
         {
             return AccessDecision.Refuse(AccessRefusalReason.TokenMissing);
+        }
+
+        if (!_configured)
+        {
+            // No issuer, audience and keys: no token can be valid, and the JwtBearer handler is not registered
+            // (AccessServices). A policy that takes tokens then refuses every one, as the handler would.
+            Log.TokenRejected(_logger, "no token validation configured");
+            return AccessDecision.Refuse(AccessRefusalReason.TokenInvalid);
         }
 
         var result = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);

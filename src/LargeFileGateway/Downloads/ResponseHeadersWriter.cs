@@ -7,7 +7,6 @@ using LargeFileGateway.Representations;
 using LargeFileGateway.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 
 namespace LargeFileGateway.Downloads;
 
@@ -66,7 +65,7 @@ internal sealed class ResponseHeadersWriter
 
         headers.AcceptRanges = "bytes";
         headers.XContentTypeOptions = "nosniff";
-        headers.ContentDisposition = ContentDisposition.Create(representation.DownloadName, plan.Inline);
+        headers.ContentDisposition = representation.ContentDispositionField(plan.Inline);
         if (plan.Sandboxed)
         {
             headers.ContentSecurityPolicy = ActiveContent.SandboxPolicy;
@@ -117,6 +116,6 @@ internal sealed class ResponseHeadersWriter
     private static void WriteValidators(IHeaderDictionary headers, Representation representation)
     {
         headers.ETag = representation.ETag.ToString();
-        headers.LastModified = HeaderUtilities.FormatDate(representation.LastModified);
+        headers.LastModified = representation.LastModifiedField;
     }
 }

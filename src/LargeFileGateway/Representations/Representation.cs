@@ -45,6 +45,12 @@ internal abstract class Representation : IDisposable
     /// <summary>The file name for Content-Disposition (RFC 6266).</summary>
     public string DownloadName { get; }
 
+    /// <summary>The Last-Modified field value (an IMF-fixdate, RFC 9110 §5.6.7).</summary>
+    public virtual string LastModifiedField => HeaderUtilities.FormatDate(LastModified);
+
+    /// <summary>The Content-Disposition field value (RFC 6266) for <see cref="DownloadName"/>, inline or as an attachment.</summary>
+    public virtual string ContentDispositionField(bool inline) => Http.ContentDisposition.Create(DownloadName, inline);
+
     /// <summary>
     /// The storage key nginx can send these very bytes from (X-Accel-Redirect), or null when only the gateway can
     /// produce them.

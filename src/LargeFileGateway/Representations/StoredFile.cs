@@ -36,6 +36,18 @@ internal sealed class StoredFile : Representation
     public static StoredFile ThroughProvider(FileMetadata metadata, IStorageProvider provider, string contentType, bool offloadable)
         => new(metadata, contentType, offloadable, provider, opened: null);
 
+    /// <summary>Formatted once per looked-up version (<see cref="FileMetadata.Formatted"/>), not per request.</summary>
+    public override string LastModifiedField => Metadata.Formatted.LastModified ??= base.LastModifiedField;
+
+    /// <summary>
+    /// Formatted once per looked-up version: the name comes from the key, which the version's metadata holds, so the
+    /// value can be kept with it.
+    /// </summary>
+    public override string ContentDispositionField(bool inline)
+        => inline
+            ? Metadata.Formatted.Inline ??= base.ContentDispositionField(inline: true)
+            : Metadata.Formatted.Attachment ??= base.ContentDispositionField(inline: false);
+
     public override ValueTask<Stream> OpenReadAsync(long offset, long length, CancellationToken cancellationToken)
         => _opened is not null
             ? _opened.OpenReadAsync(offset, length, cancellationToken)

@@ -13,10 +13,46 @@ namespace LargeFileGateway.Storage;
 /// <param name="ETag">A strong entity-tag; it changes whenever the content changes.</param>
 public sealed record FileMetadata(string Key, long Length, DateTimeOffset LastModified, EntityTagHeaderValue ETag)
 {
+    /// <summary>A copy (<c>with</c>) describes another version: it starts with no formatted fields of its own.</summary>
+    private FileMetadata(FileMetadata original)
+    {
+        Key = original.Key;
+        Length = original.Length;
+        LastModified = original.LastModified;
+        ETag = original.ETag;
+        Formatted = new();
+    }
+
+    /// <summary>
+    /// Response header values of this very version, formatted by the first response that needs them. They are kept
+    /// here because this instance is what the open-file cache and the metadata cache hand to every request for the
+    /// version, so a random range of a file served a moment ago formats none of them again.
+    /// </summary>
+    internal FormattedFields Formatted { get; } = new();
+
     /// <summary>Truncates a timestamp to the one-second resolution of an HTTP-date (RFC 9110 §5.6.7).</summary>
     public static DateTimeOffset ToHttpDatePrecision(DateTimeOffset time)
     {
         var utc = time.ToUniversalTime();
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
     }
+
+    /// <summary>Equal when the four facts are: what has been formatted so far takes no part.</summary>
+    public bool Equals(FileMetadata? other)
+        => other is not null && Key == other.Key && Length == other.Length && LastModified.Equals(other.LastModified) && ETag.Equals(other.ETag);
+
+    public override int GetHashCode() => HashCode.Combine(Key, Length, LastModified, ETag);
+}
+
+/// <summary>
+/// Header values formatted from one <see cref="FileMetadata"/>, each set by the first request that needs it. Two
+/// requests racing to set one compute the same string, so either write may stand.
+/// </summary>
+internal sealed class FormattedFields
+{
+    public string? LastModified { get; set; }
+
+    public string? Attachment { get; set; }
+
+    public string? Inline { get; set; }
 }

@@ -19,8 +19,9 @@ namespace LargeFileGateway.Storage.Local;
 /// the descriptor's readlink (/proc/self/fd) must still give the real path that was checked inside the root: the
 /// kernel names the file by the folders it really is in, as the fresh open's check does. A statx per folder on the
 /// way (links not followed) was cheaper for a flat key, but it never looked at the root or above it (issue 16
-/// review). A readlink costs about three statx calls (a look-up in /proc), and it replaces the statx per folder that
-/// a nested key used to pay.
+/// review). The link is read relative to /proc/self/fd, held open (<see cref="Libc.DescriptorLinkReads"/>), which
+/// spares the kernel the walk through /proc for every request; it replaces the statx per folder that a nested key
+/// used to pay.
 /// </remarks>
 internal sealed class CachedOpenFile
 {
@@ -28,7 +29,7 @@ internal sealed class CachedOpenFile
     private readonly byte[] _path;
     private readonly bool _throughLink;
     private readonly FileIdentity _identity;
-    private readonly byte[] _descriptorLink;
+    private readonly byte[] _descriptorName;
     private readonly byte[] _realPath;
     private long _lastUsed;
     private int _retired;
@@ -46,7 +47,7 @@ internal sealed class CachedOpenFile
         _path = NullTerminated(physicalPath);
         _throughLink = realKey != metadata.Key;
         _identity = identity;
-        _descriptorLink = NullTerminated(string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{handle.DangerousGetHandle()}"));
+        _descriptorName = NullTerminated(handle.DangerousGetHandle().ToString(CultureInfo.InvariantCulture));
         _realPath = Encoding.UTF8.GetBytes(realPath);
         Metadata = metadata;
         RealKey = realKey;
@@ -78,7 +79,7 @@ internal sealed class CachedOpenFile
     /// </summary>
     public bool IsStillNamedByItsPath()
         => Libc.DescribePath(_path, followLink: _throughLink, out _, out var now) == 0 && now == _identity
-            && Libc.LinkReads(_descriptorLink, _realPath);
+            && Libc.DescriptorLinkReads(_descriptorName, _realPath);
 
     /// <summary>
     /// Takes a reference on the descriptor for one request; false when the cache dropped it meanwhile. Every true is

@@ -17,6 +17,10 @@ internal static unsafe partial class Libc
     private const int OpenNoControllingTerminal = 0x100;
     private const int OpenNonBlocking = 0x800;
     private const int OpenCloseOnExec = 0x80000;
+    private const int OpenDirectory = 0x10000;
+    private const int NotOpenedYet = -2;
+
+    private static int s_descriptorFolder = NotOpenedYet;
 
     // <linux/stat.h>, <linux/fs.h>
     private const int AtEmptyPath = 0x1000;
@@ -119,21 +123,88 @@ internal static unsafe partial class Libc
     }
 
     /// <summary>
-    /// True when the link <paramref name="linkPath"/> (NUL-terminated UTF-8, a <c>/proc/self/fd/N</c>) reads exactly
-    /// <paramref name="expectedTarget"/>: one readlink(2) into the stack, no string made. False on any error.
+    /// True when the descriptor's link in /proc/self/fd (<paramref name="descriptorName"/>, its number as NUL-terminated
+    /// decimal) reads exactly <paramref name="expectedTarget"/>: one readlink(2) into the stack, no string made. False
+    /// on any error.
     /// </summary>
-    public static bool LinkReads(ReadOnlySpan<byte> linkPath, ReadOnlySpan<byte> expectedTarget)
+    /// <remarks>
+    /// The link is read relative to /proc/self/fd, held open once for the process (readlinkat), so the kernel looks up
+    /// one name instead of walking /proc, self, fd and the number: under random ranges the walk was most of the
+    /// readlink's cost (benchmarks/RESULTS.md tuning item 21). What the link says is the same either way. Where that
+    /// folder cannot be opened, the whole path is read as before.
+    /// </remarks>
+    public static bool DescriptorLinkReads(ReadOnlySpan<byte> descriptorName, ReadOnlySpan<byte> expectedTarget)
     {
         // PATH_MAX; one byte more, so that a longer target cannot look equal by being cut.
         Span<byte> target = stackalloc byte[4097];
         nint read;
-        fixed (byte* path = linkPath)
+        var folder = DescriptorFolder;
+        fixed (byte* name = descriptorName)
         fixed (byte* into = target)
         {
-            read = ReadLink(path, into, (nuint)target.Length);
+            if (folder >= 0)
+            {
+                read = ReadLinkAt(folder, name, into, (nuint)target.Length);
+            }
+            else
+            {
+                Span<byte> path = stackalloc byte[DescriptorFolderPath.Length + descriptorName.Length];
+                DescriptorFolderPath.CopyTo(path);
+                descriptorName.CopyTo(path[DescriptorFolderPath.Length..]);
+                fixed (byte* whole = path)
+                {
+                    read = ReadLink(whole, into, (nuint)target.Length);
+                }
+            }
         }
 
         return read >= 0 && target[..(int)read].SequenceEqual(expectedTarget);
+    }
+
+    /// <summary>"/proc/self/fd/", the folder whose entries name the process's open descriptors.</summary>
+    private static ReadOnlySpan<byte> DescriptorFolderPath => "/proc/self/fd/"u8;
+
+    /// <summary>
+    /// /proc/self/fd, opened on first use and kept for the life of the process (close-on-exec); -1 when it cannot be.
+    /// "self" is resolved at the open, to this process, whose descriptors every thread shares.
+    /// </summary>
+    private static int DescriptorFolder
+    {
+        get
+        {
+            var folder = Volatile.Read(ref s_descriptorFolder);
+            if (folder != NotOpenedYet)
+            {
+                return folder;
+            }
+
+            var opened = OpenFolder("/proc/self/fd"u8);
+            if (Interlocked.CompareExchange(ref s_descriptorFolder, opened, NotOpenedYet) != NotOpenedYet && opened >= 0)
+            {
+                // Another thread opened it first; this one is not needed, and a failed close leaks nothing more.
+                _ = Close(opened);
+            }
+
+            return Volatile.Read(ref s_descriptorFolder);
+        }
+    }
+
+    private static int OpenFolder(ReadOnlySpan<byte> path)
+    {
+        Span<byte> terminated = stackalloc byte[path.Length + 1];
+        path.CopyTo(terminated);
+        terminated[^1] = 0;
+        fixed (byte* start = terminated)
+        {
+            int descriptor;
+            do
+            {
+                descriptor = OpenBytes(start, OpenReadOnly | OpenDirectory | OpenCloseOnExec);
+            }
+            while (descriptor < 0 && Marshal.GetLastPInvokeError() == Errno.Interrupted);
+
+            return descriptor < 0 ? -1 : descriptor;
+        }
     }
 
     /// <summary>
@@ -196,6 +267,15 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "readlink", SetLastError = true)]
     private static partial nint ReadLink(byte* path, byte* buffer, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "readlinkat", SetLastError = true)]
+    private static partial nint ReadLinkAt(int directory, byte* path, byte* buffer, nuint size);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true)]
+    private static partial int OpenBytes(byte* path, int flags);
+
+    [LibraryImport(Library, EntryPoint = "close")]
+    private static partial int Close(int descriptor);
 
     [LibraryImport(Library, EntryPoint = "preadv2", SetLastError = true)]
     private static partial nint PreadV2(SafeFileHandle handle, IoVector* vectors, int count, long offset, int flags);
