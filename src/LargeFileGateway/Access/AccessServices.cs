@@ -24,7 +24,9 @@ internal static class AccessServices
         // registered at all; with nothing for it to do, it still made a DI scope and the scheme look-ups for every
         // download (benchmarks/RESULTS.md tuning item 21). Access options are read once at start (IOptions), so what
         // the configuration says here is what the access step will see.
-        if (configuration.GetSection(AccessOptions.SectionName).GetSection(nameof(AccessOptions.Token)).Get<TokenAccessOptions>() is not { IsConfigured: true })
+        var takesTokens = configuration.GetSection(AccessOptions.SectionName).GetSection(nameof(AccessOptions.Token)).Get<TokenAccessOptions>() is { IsConfigured: true };
+        services.AddSingleton<IValidateOptions<AccessOptions>>(new TokenHandlerRegistrationValidator(takesTokens));
+        if (!takesTokens)
         {
             return services;
         }

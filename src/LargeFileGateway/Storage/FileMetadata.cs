@@ -39,7 +39,8 @@ public sealed record FileMetadata(string Key, long Length, DateTimeOffset LastMo
 
     /// <summary>Equal when the four facts are: what has been formatted so far takes no part.</summary>
     public bool Equals(FileMetadata? other)
-        => other is not null && Key == other.Key && Length == other.Length && LastModified.Equals(other.LastModified) && ETag.Equals(other.ETag);
+        => other is not null && Key == other.Key && Length == other.Length && LastModified.Equals(other.LastModified)
+           && EqualityComparer<EntityTagHeaderValue>.Default.Equals(ETag, other.ETag);
 
     public override int GetHashCode() => HashCode.Combine(Key, Length, LastModified, ETag);
 }

@@ -51,6 +51,24 @@ public sealed class TokenlessGatewayTests : IDisposable
     }
 
     [Fact]
+    public async Task TokenSettingsSetInCodeAfterTheBuild_FailAtStart_NamingTheCause()
+    {
+        // Without the check, the options would say "tokens configured" with no handler registered, and every valid
+        // token would be answered 500.
+        var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => GatewayServer.StartWithServicesAsync(_root.Path,
+            services => services.PostConfigure<LargeFileGateway.Configuration.AccessOptions>(access =>
+            {
+                access.Token.Issuer = "https://id.example.test";
+                access.Token.Audience = "downloads";
+                access.Token.SigningKeys["k1"] = Convert.ToBase64String(new byte[32]);
+            }),
+            beforeStart: null,
+            "--Gateway:Access:Rules:0:Prefix=private/", "--Gateway:Access:Rules:0:Policy=Token"));
+
+        Assert.Contains("Gateway:Access:Token was set after the gateway read its configuration", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TokenValidationConfigured_RegistersTheJwtBearerScheme()
     {
         await using var server = await GatewayServer.StartAsync(_root.Path,

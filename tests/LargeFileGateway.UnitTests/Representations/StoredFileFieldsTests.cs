@@ -63,6 +63,17 @@ public sealed class StoredFileFieldsTests
         Assert.NotEqual(one, other with { ETag = new EntityTagHeaderValue("\"v2\"") });
     }
 
+    [Fact]
+    public void Metadata_WithoutAnETag_ComparesWithoutThrowing()
+    {
+        var none = new FileMetadata("a.txt", 3, s_modified, null!);
+
+        Assert.Equal(none, new FileMetadata("a.txt", 3, s_modified, null!));
+        Assert.NotEqual(none, Metadata("a.txt"));
+        Assert.NotEqual(Metadata("a.txt"), none);
+        _ = none.GetHashCode();
+    }
+
     private static FileMetadata Metadata(string key) => new(key, 3, s_modified, new EntityTagHeaderValue("\"v1\""));
 
     private static StoredFile Of(FileMetadata metadata)

@@ -17,7 +17,6 @@ internal static unsafe partial class Libc
     private const int OpenNoControllingTerminal = 0x100;
     private const int OpenNonBlocking = 0x800;
     private const int OpenCloseOnExec = 0x80000;
-    private const int OpenDirectory = 0x10000;
     private const int NotOpenedYet = -2;
 
     private static int s_descriptorFolder = NotOpenedYet;
@@ -166,7 +165,8 @@ internal static unsafe partial class Libc
 
     /// <summary>
     /// /proc/self/fd, opened on first use and kept for the life of the process (close-on-exec); -1 when it cannot be.
-    /// "self" is resolved at the open, to this process, whose descriptors every thread shares.
+    /// "self" is resolved at the open, to this process, whose descriptors every thread shares. A failure that may pass
+    /// (out of descriptors or memory) is tried again by a later request; any other keeps the full path for good.
     /// </summary>
     private static int DescriptorFolder
     {
@@ -178,7 +178,12 @@ internal static unsafe partial class Libc
                 return folder;
             }
 
-            var opened = OpenFolder("/proc/self/fd"u8);
+            var opened = OpenFolder("/proc/self/fd\0"u8, out var errno);
+            if (opened < 0 && errno is Errno.TooManyOpenFiles or Errno.TooManyOpenFilesInSystem or Errno.OutOfMemory)
+            {
+                return -1;
+            }
+
             if (Interlocked.CompareExchange(ref s_descriptorFolder, opened, NotOpenedYet) != NotOpenedYet && opened >= 0)
             {
                 // Another thread opened it first; this one is not needed, and a failed close leaks nothing more.
@@ -189,19 +194,22 @@ internal static unsafe partial class Libc
         }
     }
 
-    private static int OpenFolder(ReadOnlySpan<byte> path)
+    /// <summary>
+    /// Opens a folder read-only, close-on-exec; -1 and the errno on failure. No O_DIRECTORY: its value differs between
+    /// x86-64 (0200000) and arm64 (040000, where 0200000 is O_DIRECT, which procfs refuses), and the only folder opened
+    /// here is /proc's.
+    /// </summary>
+    private static int OpenFolder(ReadOnlySpan<byte> nulTerminatedPath, out int errno)
     {
-        Span<byte> terminated = stackalloc byte[path.Length + 1];
-        path.CopyTo(terminated);
-        terminated[^1] = 0;
-        fixed (byte* start = terminated)
+        fixed (byte* start = nulTerminatedPath)
         {
             int descriptor;
             do
             {
-                descriptor = OpenBytes(start, OpenReadOnly | OpenDirectory | OpenCloseOnExec);
+                descriptor = OpenBytes(start, OpenReadOnly | OpenCloseOnExec);
+                errno = descriptor < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
-            while (descriptor < 0 && Marshal.GetLastPInvokeError() == Errno.Interrupted);
+            while (errno == Errno.Interrupted);
 
             return descriptor < 0 ? -1 : descriptor;
         }

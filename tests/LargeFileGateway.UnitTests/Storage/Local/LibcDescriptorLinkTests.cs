@@ -23,6 +23,10 @@ public sealed class LibcDescriptorLinkTests : IDisposable
         Assert.False(Libc.DescriptorLinkReads(name, Encoding.UTF8.GetBytes(path + "x")));
         Assert.False(Libc.DescriptorLinkReads(name, Encoding.UTF8.GetBytes(path[..^1])));
         Assert.False(Libc.DescriptorLinkReads(name, Encoding.UTF8.GetBytes(Path.Combine(_folder, "b.bin"))));
+
+        // Read relative to /proc/self/fd, which stays open for the process (not the fallback through the whole path).
+        var links = Directory.GetFileSystemEntries("/proc/self/fd").Select(entry => new FileInfo(entry).LinkTarget);
+        Assert.Contains($"/proc/{Environment.ProcessId}/fd", links);
     }
 
     [Fact]
