@@ -178,7 +178,7 @@ internal static unsafe partial class Libc
                 return folder;
             }
 
-            var opened = OpenFolder("/proc/self/fd\0"u8, out var errno);
+            var opened = OpenFolder("/proc/self/fd", out var errno);
             if (opened < 0 && errno is Errno.TooManyOpenFiles or Errno.TooManyOpenFilesInSystem or Errno.OutOfMemory)
             {
                 return -1;
@@ -199,20 +199,17 @@ internal static unsafe partial class Libc
     /// x86-64 (0200000) and arm64 (040000, where 0200000 is O_DIRECT, which procfs refuses), and the only folder opened
     /// here is /proc's.
     /// </summary>
-    private static int OpenFolder(ReadOnlySpan<byte> nulTerminatedPath, out int errno)
+    private static int OpenFolder(string path, out int errno)
     {
-        fixed (byte* start = nulTerminatedPath)
+        int descriptor;
+        do
         {
-            int descriptor;
-            do
-            {
-                descriptor = OpenBytes(start, OpenReadOnly | OpenCloseOnExec);
-                errno = descriptor < 0 ? Marshal.GetLastPInvokeError() : 0;
-            }
-            while (errno == Errno.Interrupted);
-
-            return descriptor < 0 ? -1 : descriptor;
+            descriptor = OpenCore(path, OpenReadOnly | OpenCloseOnExec);
+            errno = descriptor < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
+        while (errno == Errno.Interrupted);
+
+        return descriptor < 0 ? -1 : descriptor;
     }
 
     /// <summary>
@@ -278,9 +275,6 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library, EntryPoint = "readlinkat", SetLastError = true)]
     private static partial nint ReadLinkAt(int directory, byte* path, byte* buffer, nuint size);
-
-    [LibraryImport(Library, EntryPoint = "open", SetLastError = true)]
-    private static partial int OpenBytes(byte* path, int flags);
 
     [LibraryImport(Library, EntryPoint = "close")]
     private static partial int Close(int descriptor);
