@@ -84,8 +84,7 @@ public static class Program
         app.UseObservability();
         // The framework's handler answers what nobody expected with problem details and logs it once.
         app.UseExceptionHandler();
-        app.UseProxiedRequestDetection();
-        app.UseForwardedHeaders();
+        app.UseForwardedRequests();
         app.UseCrossOrigin();
         app.UseStatusCodePages();
         // The handler is a singleton taken from the root provider once, not a parameter: a service parameter is

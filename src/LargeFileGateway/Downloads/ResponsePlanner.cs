@@ -89,6 +89,8 @@ internal sealed class ResponsePlanner
         return RangeRequest.Resolve(range[0], representation.Length, _maxRanges);
     }
 
+    // The query string is looked at first: a download without one (most of them) then neither creates nor parses
+    // the request's query collection, a feature look-up and an allocation per request.
     private static bool IsInlineRequested(HttpRequest request)
-        => request.Query.TryGetValue("inline", out var value) && value.Count == 1 && value[0] is "1" or "true";
+        => request.QueryString.HasValue && request.Query.TryGetValue("inline", out var value) && value.Count == 1 && value[0] is "1" or "true";
 }
