@@ -18,6 +18,10 @@ internal static class ForwardedRequests
         // options were validated at start-up, so a bad list is reported with every other configuration error.
         var options = app.ApplicationServices.GetRequiredService<IOptions<ForwardedHeadersOptions>>();
         var loggers = app.ApplicationServices.GetRequiredService<ILoggerFactory>();
+
+        // The mark the framework's UseForwardedHeaders leaves: a later call of it adds no second instance, which
+        // would apply the forwarded headers twice (past ForwardLimit).
+        app.Properties["ForwardedHeadersAdded"] = true;
         return app.Use(next =>
         {
             var trust = options.Value;

@@ -39,6 +39,32 @@ public sealed class ForwardedRequestsTests : IDisposable
     }
 
     [Fact]
+    public async Task DirectRequest_AfterAProxiedOneOnTheSameConnection_IsDirect()
+    {
+        // A direct request sets no feature now, so nothing of the request before it may be left on the connection.
+        await using var server = await StartAsync();
+
+        var proxied = await EchoAsync(server, [("X-Forwarded-For", "203.0.113.9")], withConnection: true);
+        var direct = await EchoAsync(server, [], withConnection: true);
+
+        Assert.EndsWith(" 203.0.113.9 http proxied", proxied, StringComparison.Ordinal);
+        Assert.EndsWith(" 127.0.0.1 http direct", direct, StringComparison.Ordinal);
+        Assert.Equal(proxied.Split(' ')[0], direct.Split(' ')[0]);
+    }
+
+    [Fact]
+    public void Pipeline_IsMarkedAsHavingForwardedHeaders()
+    {
+        // A later UseForwardedHeaders() then adds no second instance of the framework's middleware.
+        var app = new ApplicationBuilder(new ServiceCollection()
+            .AddOptions().AddLogging().BuildServiceProvider());
+
+        app.UseForwardedRequests();
+
+        Assert.True(app.Properties.ContainsKey("ForwardedHeadersAdded"));
+    }
+
+    [Fact]
     public async Task Request_WithOnlyForwardedProtoFromTrustedAddress_TakesTheSchemeAndIsNotProxied()
     {
         // The scheme alone is still the framework's to apply: the shortcut is only for requests with neither header.
@@ -68,12 +94,14 @@ public sealed class ForwardedRequestsTests : IDisposable
     }
 
     private Task<GatewayServer> StartAsync(params string[] arguments)
-        => GatewayServer.StartAsync(_root.Path, app => app.MapGet("/forwarding", (HttpContext context)
-            => $"{context.Connection.RemoteIpAddress} {context.Request.Scheme} {(context.Features.Get<ProxiedRequestFeature>()?.FromTrustedProxy == true ? "proxied" : "direct")}"), arguments);
+        => GatewayServer.StartAsync(_root.Path, app => app.MapGet("/forwarding", (HttpContext context, bool? connection)
+            => (connection == true ? context.Connection.Id + " " : string.Empty)
+                + $"{context.Connection.RemoteIpAddress} {context.Request.Scheme} {(context.Features.Get<ProxiedRequestFeature>()?.FromTrustedProxy == true ? "proxied" : "direct")}"), arguments);
 
-    private static async Task<string> EchoAsync(GatewayServer server, (string Name, string Value)[] headers)
+    /// <summary>The endpoint's answer; with <paramref name="withConnection"/>, Kestrel's connection id first.</summary>
+    private static async Task<string> EchoAsync(GatewayServer server, (string Name, string Value)[] headers, bool withConnection = false)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "forwarding");
+        using var request = new HttpRequestMessage(HttpMethod.Get, withConnection ? "forwarding?connection=true" : "forwarding");
         foreach (var (name, value) in headers)
         {
             request.Headers.Add(name, value);
