@@ -30,6 +30,25 @@ internal sealed class DownloadOptions
     public int SlowClientChunkSizeBytes { get; set; } = 8 * 1024;
 
     /// <summary>
+    /// Most bytes a fast client's download writes per flush, in whole chunks (rounded down). Each flush hands the bytes
+    /// to the socket's send loop and waits for it, which costs about as much whatever its size: a 4 GiB stream on
+    /// loopback took 0.5 x the CPU per byte with 1 MiB per flush against 64 KiB (benchmarks/RESULTS.md, tuning item 23).
+    /// A client gets as many chunks per flush as it takes in 4 ms at its pace, and only while
+    /// <see cref="FastClientFlushBudgetBytes"/> has room. At or below <see cref="ChunkSizeBytes"/>, every chunk is flushed.
+    /// </summary>
+    [NumberRange(MinChunkSizeBytes, 64 * 1024 * 1024, ErrorMessage = SectionName + ":FastClientFlushBytes must be between {1} and {2}.")]
+    public int FastClientFlushBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Bytes that all downloads together may write ahead of flushes still waiting for their clients, as chunks gathered
+    /// for a fast client (<see cref="FastClientFlushBytes"/>). A client that stops reading mid-flush holds its flush until
+    /// it reads on or the connection ends; this bounds what all of them hold, and once it is spent downloads flush every
+    /// chunk. 0 turns the gathering off.
+    /// </summary>
+    [NumberRange(0, 1024 * 1024 * 1024, ErrorMessage = SectionName + ":FastClientFlushBudgetBytes must be between {1} and {2}.")]
+    public int FastClientFlushBudgetBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
     /// Bytes of response a connection may hold in user space before a flush waits for the socket (Kestrel's socket
     /// transport <c>MaxWriteBufferSize</c>, whose own default is 64 KiB; writing resumes below half of it). Every
     /// download whose client is slower than the gateway keeps its buffer full, so this is the bulk of memory per

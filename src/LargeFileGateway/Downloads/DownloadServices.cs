@@ -20,6 +20,7 @@ internal static class DownloadServices
             services.GetRequiredService<IStorageProvider>(),
             services.GetRequiredService<ContentTypeMap>(),
             storesLocalFiles: services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProviderKind.Local));
+        services.AddSingleton(services => new FlushBudget(services.GetRequiredService<IOptions<DownloadOptions>>().Value.FastClientFlushBudgetBytes));
         services.AddSingleton(services =>
         {
             var download = services.GetRequiredService<IOptions<DownloadOptions>>().Value;
@@ -30,7 +31,9 @@ internal static class DownloadServices
                 services.GetRequiredService<IOptions<ResilienceOptions>>().Value.MaxResumesPerRange,
                 services.GetRequiredService<ILogger<ChunkCopier>>(),
                 services.GetRequiredService<GatewayMetrics>(),
-                ratePolicy ? download.ChunkSizeBytes : download.SlowClientChunkSizeBytes);
+                ratePolicy ? download.ChunkSizeBytes : download.SlowClientChunkSizeBytes,
+                download.FastClientFlushBytes,
+                services.GetRequiredService<FlushBudget>() is { Bytes: > 0 } budget ? budget : null);
         });
         // Kestrel's socket transport holds this much of each response before a flush waits (its default: 64 KiB). Read
         // from configuration, not IOptions: the transport is built with the host, before ValidateOnStart reports every

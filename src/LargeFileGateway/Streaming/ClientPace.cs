@@ -36,6 +36,12 @@ internal sealed class ClientPace
     public bool IsFast { get; private set; }
 
     /// <summary>
+    /// Bytes per second the client took over its last judged window (0 before the first one): how large a fast
+    /// client's flushes may be (<see cref="ChunkCopier"/>).
+    /// </summary>
+    public long BytesPerSecond { get; private set; }
+
+    /// <summary>
     /// The pace of <paramref name="context"/>'s client: one per HTTP/1.x connection, whose requests come one at a time;
     /// one per request on HTTP/2 and HTTP/3, whose streams share a connection at once.
     /// </summary>
@@ -94,6 +100,8 @@ internal sealed class ClientPace
             return;
         }
 
+        // A window's bytes are a few MiB and its ticks at least one: the quotient stays far below long.MaxValue.
+        BytesPerSecond = (long)(_windowBytes * (double)Stopwatch.Frequency / Math.Max(elapsed, 1));
         _windowStarted = timestamp;
         _windowBytes = 0;
     }

@@ -12,6 +12,8 @@ public sealed class StartupTests
     [InlineData("--Gateway:Download:MaxRanges=0", "Gateway:Download:MaxRanges")]
     [InlineData("--Gateway:Download:SlowClientChunkSizeBytes=100", "Gateway:Download:SlowClientChunkSizeBytes")]
     [InlineData("--Gateway:Download:ResponseWriteBufferBytes=0", "Gateway:Download:ResponseWriteBufferBytes")]
+    [InlineData("--Gateway:Download:FastClientFlushBytes=100", "Gateway:Download:FastClientFlushBytes")]
+    [InlineData("--Gateway:Download:FastClientFlushBudgetBytes=-1", "Gateway:Download:FastClientFlushBudgetBytes")]
     [InlineData("--Gateway:Download:ContentTypes:.foo=not a type", "Gateway:Download:ContentTypes:.foo")]
     public async Task BadConfiguration_StopsStartupNamingTheKey(string argument, string key)
     {

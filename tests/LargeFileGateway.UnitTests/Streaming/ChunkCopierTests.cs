@@ -186,6 +186,165 @@ public sealed class ChunkCopierTests
     }
 
     [Fact]
+    public async Task CopyAsync_FastClientWithBudget_GathersChunksPerFlushAndGivesTheBudgetBack()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(16 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var pace = FastPace();
+
+        // The pace is far above the 256 MiB/s that fills 1 MiB in 4 ms: every flush but the last of the range is the
+        // whole 1 MiB, the last what is left.
+        var flushes = await ChunkLengthsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 10 * 1024 * 1024 + 3 * 1024 * 1024 + 1000 - 1), pace);
+
+        Assert.Equal([1024 * 1024, 1024 * 1024, 1024 * 1024, 1000], flushes);
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_FastClientGathering_ReadsEachChunkIntoASegmentOfItsOwn()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(12 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: new FlushBudget(64 * 1024 * 1024));
+        var pace = FastPace();
+
+        var hints = await SizeHintsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), pace);
+
+        // One GetMemory of a chunk per chunk, never one of the whole flush: the pipe gives each segment back once the
+        // socket has sent it, so a client that stops after a flush holds no more than with a flush per chunk.
+        Assert.Equal(Enumerable.Repeat(Chunk, 1024 * 1024 / Chunk), hints);
+    }
+
+    [Theory]
+    [InlineData(100 * 1024)] // less than the smallest gathered flush, two chunks
+    [InlineData(0)]
+    public async Task CopyAsync_BudgetTooSmallForAFlush_FlushesEveryChunk(int budgetBytes)
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(12 * 1024 * 1024);
+        var budget = new FlushBudget(budgetBytes);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var pace = FastPace();
+
+        var flushes = await ChunkLengthsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), pace);
+
+        Assert.True(pace.IsFast);
+        Assert.All(flushes, length => Assert.Equal(Chunk, length));
+        Assert.Equal(budgetBytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_NewDownloadWithBudget_GathersNothingUntilTheClientIsFast()
+    {
+        var content = Seeded(4 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(64 * 1024, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+
+        var flushes = await ChunkLengthsAsync(copier, content, new ByteRange(0, content.Length - 1));
+
+        Assert.All(flushes, length => Assert.Equal(8 * 1024, length));
+    }
+
+    [Fact]
+    public async Task CopyAsync_ReadFailsInsideAGatheredFlush_ResumesAtTheExactOffsetAndGivesTheBudgetBack()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, maxResumes: 2, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var pace = FastPace();
+        var representation = new ScriptedRepresentation(content).FailAfter(open: 1, bytes: 5 * Chunk + 100);
+
+        var pipe = new Pipe();
+        var reading = ReadAllAsync(pipe.Reader);
+        var copied = await copier.CopyAsync(representation, new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None, pace: pace);
+        await pipe.Writer.CompleteAsync();
+
+        Assert.Equal(content.Length, copied);
+        Assert.Equal(content, await reading);
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ReadFailsInsideAGatheredFlushWithoutResumes_ThrowsAndGivesTheBudgetBack()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, maxResumes: 0, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var pace = FastPace();
+        var representation = new ScriptedRepresentation(content).FailAfter(open: 1, bytes: 5 * Chunk + 100);
+        var progress = new BodyProgress();
+
+        var pipe = new Pipe();
+        var reading = ReadAllAsync(pipe.Reader);
+        await Assert.ThrowsAsync<StorageUnavailableException>(() => copier.CopyAsync(representation, new ByteRange(0, content.Length - 1), pipe.Writer, progress, CancellationToken.None, pace: pace));
+        await pipe.Writer.CompleteAsync();
+
+        // What was read before the failure was written and counted (the caller aborts the connection: the body is
+        // never taken for a whole one); nothing after it.
+        var body = await reading;
+        Assert.Equal(5 * Chunk + 100, body.Length);
+        Assert.Equal(content[..body.Length], body);
+        Assert.Equal(5 * Chunk + 100, progress.BytesWritten);
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ClientGoneDuringAGatheredFlush_StopsAndGivesTheBudgetBack()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(8 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var pace = FastPace();
+
+        // The reader takes one flush, then leaves while the next one waits on it.
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None, pace: pace);
+        var first = await pipe.Reader.ReadAsync();
+        var firstLength = first.Buffer.Length;
+        pipe.Reader.AdvanceTo(first.Buffer.End);
+        var second = await pipe.Reader.ReadAsync();
+        Assert.True(budget.Available < budget.Bytes, "the waiting flush holds its share");
+        pipe.Reader.AdvanceTo(second.Buffer.Start);
+        await pipe.Reader.CompleteAsync();
+        var copied = await copy;
+
+        Assert.Equal(1024 * 1024, firstLength);
+        Assert.Equal(2 * 1024 * 1024, copied);
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Theory]
+    [InlineData(50L * 1024 * 1024, long.MaxValue, 192 * 1024)] // 200 KiB in 4 ms, whole chunks
+    [InlineData(10L * 1024 * 1024, long.MaxValue, 0)] // 40 KiB in 4 ms: less than a chunk
+    [InlineData(2L * 1024 * 1024 * 1024, long.MaxValue, 1024 * 1024)] // the most allowed
+    [InlineData(2L * 1024 * 1024 * 1024, 300 * 1024, 256 * 1024)] // what is left of the range
+    public void FastFlushBytes_FollowsThePaceInWholeChunksUpToTheMostAllowed(long bytesPerSecond, long remaining, int expected)
+    {
+        var copier = new ChunkCopier(64 * 1024, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024 + 1000, flushBudget: new FlushBudget(1 << 30));
+
+        Assert.Equal(expected, copier.FastFlushBytes(bytesPerSecond, remaining));
+    }
+
+    /// <summary>
+    /// A pace that has just taken a window's bytes within a tick: fast, and at a rate whose 4 ms fill the most a flush
+    /// may gather. Made from timestamps, not by a copy, so that a busy machine cannot make the client look slow.
+    /// </summary>
+    private static ClientPace FastPace()
+    {
+        var pace = new ClientPace();
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        pace.Resume(now);
+        pace.Taken((int)ClientPace.WindowBytes, now + 1);
+        Assert.True(pace.IsFast);
+        return pace;
+    }
+
+    [Fact]
     public async Task CopyAsync_OneChunkRangeOfAnUnstartedResponse_StartsItAfterTheReadAndWritesTheChunkAsOneSegment()
     {
         const int Chunk = 64 * 1024;

@@ -135,6 +135,30 @@ public sealed class ClientPaceTests
         Assert.Equal(shared, ReferenceEquals(first, second));
     }
 
+    [Fact]
+    public void BytesPerSecond_IsThePaceOfTheLastJudgedWindow()
+    {
+        var pace = Started();
+        Assert.Equal(0, pace.BytesPerSecond);
+
+        // A window's bytes in a quarter of its time (8 MiB/s), then in half of it (4 MiB/s).
+        for (var i = 1; i <= ChunksPerWindow; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(0.25 * WindowMs * i / ChunksPerWindow));
+        }
+
+        var first = pace.BytesPerSecond;
+        for (var i = 1; i <= ChunksPerWindow; i++)
+        {
+            pace.Taken(SlowChunk, Start + Ticks(0.25 * WindowMs) + Ticks(0.5 * WindowMs * i / ChunksPerWindow));
+        }
+
+        var expectedFirst = ClientPace.WindowBytes / (0.25 * ClientPace.Window.TotalSeconds);
+        Assert.InRange(first, expectedFirst * 0.99, expectedFirst * 1.01);
+        Assert.InRange(pace.BytesPerSecond, expectedFirst / 2 * 0.99, expectedFirst / 2 * 1.01);
+        Assert.True(pace.IsFast);
+    }
+
     private static ClientPace Started()
     {
         var pace = new ClientPace();
