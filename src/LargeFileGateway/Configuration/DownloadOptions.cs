@@ -32,7 +32,8 @@ internal sealed class DownloadOptions
     /// <summary>
     /// Most bytes a fast client's download writes per flush, in whole chunks (rounded down). Each flush hands the bytes
     /// to the socket's send loop and waits for it, which costs about as much whatever its size: a 4 GiB stream on
-    /// loopback took 0.5 x the CPU per byte with 1 MiB per flush against 64 KiB (benchmarks/RESULTS.md, tuning item 23).
+    /// loopback took 0.68 x the CPU per byte with up to 1 MiB per flush against a flush per 64 KiB chunk, an 8 GiB one
+    /// 0.51 x (benchmarks/RESULTS.md, tuning item 23).
     /// A client gets as many chunks per flush as it takes in 4 ms at its pace, and only while
     /// <see cref="FastClientFlushBudgetBytes"/> has room. At or below <see cref="ChunkSizeBytes"/>, every chunk is flushed.
     /// </summary>
