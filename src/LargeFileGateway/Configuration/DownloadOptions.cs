@@ -34,8 +34,10 @@ internal sealed class DownloadOptions
     /// to the socket's send loop and waits for it, which costs about as much whatever its size: a 4 GiB stream on
     /// loopback took 0.68 x the CPU per byte with up to 1 MiB per flush against a flush per 64 KiB chunk, an 8 GiB one
     /// 0.51 x (benchmarks/RESULTS.md, tuning item 23).
-    /// A client gets as many chunks per flush as it takes in 4 ms at its pace, and only while
-    /// <see cref="FastClientFlushBudgetBytes"/> has room. At or below <see cref="ChunkSizeBytes"/>, every chunk is flushed.
+    /// A client gets as many chunks per flush as it takes in 4 ms at its pace (a power of two, read into one segment),
+    /// and only while <see cref="FastClientFlushBudgetBytes"/> has room. Not for the first flush of a response, a
+    /// throttled download (any <c>Gateway:Limits</c> rate), nor with <c>Gateway:Limits:IdleWriteTimeout</c> or
+    /// <c>MinClientRate</c>, which judge each flush. At or below <see cref="ChunkSizeBytes"/>, every chunk is flushed.
     /// </summary>
     [NumberRange(MinChunkSizeBytes, 64 * 1024 * 1024, ErrorMessage = SectionName + ":FastClientFlushBytes must be between {1} and {2}.")]
     public int FastClientFlushBytes { get; set; } = 1024 * 1024;
@@ -54,8 +56,8 @@ internal sealed class DownloadOptions
     /// transport <c>MaxWriteBufferSize</c>, whose own default is 64 KiB; writing resumes below half of it). Every
     /// download whose client is slower than the gateway keeps its buffer full, so this is the bulk of memory per
     /// slow connection; the kernel's socket buffer, sized by TCP autotuning, is what absorbs the bandwidth-delay
-    /// product. 8 KiB: a fast download's 64 KiB chunks are sent one flush each whatever this is (4 GiB streams at 8, 16
-    /// and 64 KiB ran at the same speed side by side), so it only decides what a slow one holds. Unset, it applies only
+    /// product. 8 KiB: a fast download's flushes are sent whole whatever this is (4 GiB streams at 8, 16 and 64 KiB ran
+    /// at the same speed side by side, with a flush per 64 KiB chunk), so it only decides what a slow one holds. Unset, it applies only
     /// when no endpoint speaks TLS: SslStream's records need Kestrel's 64 KiB to be sent at speed (Hosting/TlsEndpointsConfigured).
     /// </summary>
     [NumberRange(MinChunkSizeBytes, 16 * 1024 * 1024, ErrorMessage = SectionName + ":ResponseWriteBufferBytes must be between {1} and {2}.")]

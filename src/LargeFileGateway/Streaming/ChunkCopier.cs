@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using LargeFileGateway.Http;
 using LargeFileGateway.Limits;
@@ -16,8 +17,9 @@ namespace LargeFileGateway.Streaming;
 /// read from storage into a rented buffer → copy into the writer's pool blocks → FlushAsync. The flush waits while
 /// the client is slower than storage (Kestrel's response buffer limit), so each download holds about one chunk plus
 /// that buffer, whatever the file size. Until the client has shown that it is fast (<see cref="ClientPace"/>), the
-/// chunks are the smaller slow-client size; once it has, and while the <see cref="FlushBudget"/> has room, several
-/// chunks go out per flush (as many as the client takes in <see cref="FastFlushTime"/>). When a read fails mid-body, it reopens the object at the exact offset reached (same version only), so the client sees one uninterrupted response.
+/// chunks are the smaller slow-client size; once it has, and while the <see cref="FlushBudget"/> has room, one flush
+/// carries as many chunks as the client takes in <see cref="FastFlushTime"/> (the budget bounds what such flushes
+/// hold together). When a read fails mid-body, it reopens the object at the exact offset reached (same version only), so the client sees one uninterrupted response.
 /// </summary>
 internal sealed class ChunkCopier
 {
@@ -72,6 +74,14 @@ internal sealed class ChunkCopier
     {
         var atPace = bytesPerSecond * FastFlushTime.TotalSeconds;
         var bytes = (long)Math.Min(Math.Min(atPace, remaining), _fastClientFlushBytes);
+        if (bytes <= _chunkSizeBytes)
+        {
+            return 0;
+        }
+
+        // A power of two, as the array the pipe rents for it is: no spare tail that the next chunk would be written
+        // into, which would keep the large array alive for a client that then stops reading.
+        bytes = 1L << BitOperations.Log2((ulong)bytes);
         return (int)(bytes / _chunkSizeBytes * _chunkSizeBytes);
     }
 
@@ -99,6 +109,7 @@ internal sealed class ChunkCopier
         // Bytes advanced since the last flush, and what of the budget this flush holds (0: it flushes every chunk).
         var unflushed = 0;
         var flushLease = 0;
+        var gathers = _flushBudget is not null && throttle is null && idleWrite is null;
 
         // Asked once, not per chunk: after the first chunk's flush the response has started either way.
         var unstarted = response is { HasStarted: false } ? response : null;
@@ -120,11 +131,14 @@ internal sealed class ChunkCopier
         {
             while (position < end)
             {
-                if (unflushed == 0 && _flushBudget is not null && throttle is null && pace.IsFast)
+                if (gathers && flushLease == 0 && unflushed == 0 && unstarted is null && pace.IsFast)
                 {
-                    // A throttled download waits for its rate per chunk; it flushes each one as it goes.
+                    // Not for a throttled download (it waits for its rate chunk by chunk), nor under an idle-write
+                    // deadline (it times one flush, and a gathered one is larger than the client's pace can promise
+                    // once it falls), nor for the first flush of a response (its first byte would wait for the whole).
+                    // A lease is taken once per flush: a read that fails inside it resumes within the same lease.
                     var bytes = FastFlushBytes(pace.BytesPerSecond, end - position);
-                    if (bytes > _chunkSizeBytes && _flushBudget.TryTake(bytes))
+                    if (bytes > _chunkSizeBytes && _flushBudget!.TryTake(bytes))
                     {
                         flushLease = bytes;
                     }
@@ -139,7 +153,9 @@ internal sealed class ChunkCopier
                 // much whichever way it is cut. Longer ones go in small chunks until the client shows it is fast,
                 // then in full chunks read straight into the response (tuning item 16).
                 var remaining = end - position;
-                var wanted = (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
+                var wanted = flushLease > 0
+                    ? (int)Math.Min(flushLease - unflushed, remaining)
+                    : (int)Math.Min(position == range.First && remaining <= _chunkSizeBytes || pace.IsFast ? _chunkSizeBytes : _slowClientChunkSizeBytes, remaining);
                 if (throttle is not null)
                 {
                     // Before the read, so that no buffer is held while the download waits for its rate.
@@ -152,7 +168,7 @@ internal sealed class ChunkCopier
                 {
                     // The clock is read only when someone records read times (metrics on): nothing otherwise.
                     var started = _metrics is { TimesStorageReads: true } ? Stopwatch.GetTimestamp() : 0;
-                    var direct = position == range.First && wanted == end - position || pace.IsFast && wanted == _chunkSizeBytes;
+                    var direct = position == range.First && wanted == end - position || pace.IsFast && wanted >= _chunkSizeBytes || flushLease > 0;
                     read = await ReadIntoAsync(source, writer, wanted, direct, unstarted, cancellationToken);
                     if (started != 0)
                     {
@@ -198,9 +214,8 @@ internal sealed class ChunkCopier
                 unflushed += read;
                 if (unflushed < flushLease && position < end)
                 {
-                    // The next chunk of this flush. Each is read into a segment of its own, so that the pipe gives
-                    // back every segment the socket has sent: after the flush, a client that stops reading holds
-                    // what it would have held with a flush per chunk.
+                    // Storage gave less than the flush wants (a remote body arrives a TLS record at a time): the rest
+                    // goes into what is left of the same segment, so the flush holds no more memory than its lease.
                     continue;
                 }
 

@@ -44,5 +44,9 @@ internal sealed class FlushBudget
     }
 
     /// <summary>Gives back what one <see cref="TryTake"/> took, once its flush has completed or its copy has ended.</summary>
-    public void Return(int bytes) => Interlocked.Add(ref _available, bytes);
+    public void Return(int bytes)
+    {
+        var available = Interlocked.Add(ref _available, bytes);
+        System.Diagnostics.Debug.Assert(available <= Bytes, "More was given back than was taken.");
+    }
 }

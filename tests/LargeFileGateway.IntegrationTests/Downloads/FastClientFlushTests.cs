@@ -45,14 +45,15 @@ public sealed class FastClientFlushTests() : GatewayTest("fast-flush")
     public async Task FastClientStopsReadingMidDownload_HoldsItsShareUntilItsConnectionEnds()
     {
         var budget = Server.Services.GetRequiredService<FlushBudget>();
-        using (var client = new TcpClient())
+        using (var client = new TcpClient { ReceiveBufferSize = 256 * 1024 })
         {
             await client.ConnectAsync(IPAddress.Loopback, Server.Port);
             var stream = client.GetStream();
             await stream.WriteAsync(Encoding.ASCII.GetBytes("GET /files/fast.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
 
-            // Fast for 24 MiB (the pace is judged over 8 MiB windows), then not at all: the socket buffers fill, and
-            // the flush under way when they do waits on this client with its share of the budget.
+            // Fast for 24 MiB (the pace is judged over 8 MiB windows), then not at all: the socket buffers fill (the
+            // small receive buffer keeps them far below the 40 MiB left), and the flush under way when they do waits
+            // on this client with its share of the budget.
             var buffer = new byte[256 * 1024];
             var total = 0L;
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

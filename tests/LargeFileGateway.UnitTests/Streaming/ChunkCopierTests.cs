@@ -203,7 +203,7 @@ public sealed class ChunkCopierTests
     }
 
     [Fact]
-    public async Task CopyAsync_FastClientGathering_ReadsEachChunkIntoASegmentOfItsOwn()
+    public async Task CopyAsync_FastClientGathering_ReadsEachFlushIntoOneSegmentOfItsSize()
     {
         const int Chunk = 64 * 1024;
         var content = Seeded(12 * 1024 * 1024);
@@ -212,13 +212,13 @@ public sealed class ChunkCopierTests
 
         var hints = await SizeHintsAsync(copier, content, new ByteRange(10 * 1024 * 1024, 11 * 1024 * 1024 - 1), pace);
 
-        // One GetMemory of a chunk per chunk, never one of the whole flush: the pipe gives each segment back once the
-        // socket has sent it, so a client that stops after a flush holds no more than with a flush per chunk.
-        Assert.Equal(Enumerable.Repeat(Chunk, 1024 * 1024 / Chunk), hints);
+        // One GetMemory of the whole flush, read into with one read: the socket gets one buffer, and the array the
+        // pipe rents for it is the flush's size (a power of two), with no tail for the next chunk to keep it alive.
+        Assert.Equal([1024 * 1024], hints);
     }
 
     [Theory]
-    [InlineData(100 * 1024)] // less than the smallest gathered flush, two chunks
+    [InlineData(100 * 1024)] // less than the smallest flush that gathers (two chunks)
     [InlineData(0)]
     public async Task CopyAsync_BudgetTooSmallForAFlush_FlushesEveryChunk(int budgetBytes)
     {
@@ -247,15 +247,18 @@ public sealed class ChunkCopierTests
         Assert.All(flushes, length => Assert.Equal(8 * 1024, length));
     }
 
-    [Fact]
-    public async Task CopyAsync_ReadFailsInsideAGatheredFlush_ResumesAtTheExactOffsetAndGivesTheBudgetBack()
+    [Theory]
+    [InlineData(5 * 64 * 1024 + 100)] // inside the first flush
+    [InlineData(1024 * 1024)] // the first read of the second flush, which had taken its share already
+    [InlineData(0)] // the first read of all
+    public async Task CopyAsync_ReadFailsInsideAGatheredFlush_ResumesAtTheExactOffsetAndGivesTheBudgetBack(int failAfter)
     {
         const int Chunk = 64 * 1024;
         var content = Seeded(4 * 1024 * 1024);
         var budget = new FlushBudget(64 * 1024 * 1024);
         var copier = new ChunkCopier(Chunk, maxResumes: 2, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
         var pace = FastPace();
-        var representation = new ScriptedRepresentation(content).FailAfter(open: 1, bytes: 5 * Chunk + 100);
+        var representation = new ScriptedRepresentation(content).FailAfter(open: 1, bytes: failAfter);
 
         var pipe = new Pipe();
         var reading = ReadAllAsync(pipe.Reader);
@@ -318,12 +321,112 @@ public sealed class ChunkCopierTests
         Assert.Equal(budget.Bytes, budget.Available);
     }
 
+    [Fact]
+    public async Task CopyAsync_StorageGivesShortReads_AGatheredFlushFillsItsOneSegment()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(4 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+        var representation = new ScriptedRepresentation(content).ShortReads(16 * 1024 + 7);
+
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var writer = new SizeHintRecorder(pipe.Writer);
+        var copy = copier.CopyAsync(representation, new ByteRange(0, content.Length - 1), writer, new BodyProgress(), CancellationToken.None, pace: FastPace());
+        var flushes = new List<int>();
+        using var body = new MemoryStream();
+        while (body.Length < content.Length)
+        {
+            var result = await pipe.Reader.ReadAsync();
+            flushes.Add((int)result.Buffer.Length);
+            foreach (var segment in result.Buffer)
+            {
+                body.Write(segment.Span);
+            }
+
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+        }
+
+        await pipe.Reader.CompleteAsync();
+        Assert.Equal(content.Length, await copy);
+
+        // Each read wrote into what was left of the flush's segment: the first hint of each flush is the whole 1 MiB,
+        // the rest ask for no more than what is left of it, so no flush holds more memory than its share.
+        Assert.Equal(content, body.ToArray());
+        Assert.Equal([1024 * 1024, 1024 * 1024, 1024 * 1024, 1024 * 1024], flushes);
+        Assert.Equal(4, writer.LargeHints.Count(hint => hint == 1024 * 1024));
+        Assert.All(writer.LargeHints, hint => Assert.True(hint <= 1024 * 1024));
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_ThrottledOrUnderAnIdleWriteDeadline_FlushesEveryChunk()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(2 * 1024 * 1024);
+        var budget = new FlushBudget(64 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: budget);
+
+        using var deadline = new IdleWriteDeadline(TimeSpan.FromMinutes(1), CancellationToken.None);
+        var underDeadline = await FlushLengthsAsync(copier, content, idleWrite: deadline);
+        using var throttle = new LargeFileGateway.Limits.DownloadThrottle(1L << 30, 0, null, 0, string.Empty);
+        var throttled = await FlushLengthsAsync(copier, content, throttle: throttle);
+
+        Assert.All(underDeadline, length => Assert.Equal(Chunk, length));
+        Assert.All(throttled, length => Assert.True(length <= Chunk, $"a flush of {length}"));
+        Assert.Equal(budget.Bytes, budget.Available);
+    }
+
+    [Fact]
+    public async Task CopyAsync_FirstFlushOfAnUnstartedResponse_IsOneChunkEvenForAFastClient()
+    {
+        const int Chunk = 64 * 1024;
+        var content = Seeded(2 * 1024 * 1024);
+        var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: new FlushBudget(64 * 1024 * 1024));
+        var response = new StartRecorder();
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None,
+            pace: FastPace(), response: response.Context.Response);
+        var flushes = new List<int>();
+        while (flushes.Sum() < content.Length)
+        {
+            var result = await pipe.Reader.ReadAsync();
+            flushes.Add((int)result.Buffer.Length);
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+        }
+
+        await pipe.Reader.CompleteAsync();
+        Assert.Equal(content.Length, await copy);
+
+        // The first byte does not wait for a whole gathered flush; the ones after it gather.
+        Assert.Equal(Chunk, flushes[0]);
+        Assert.Equal(1024 * 1024, flushes[1]);
+    }
+
+    private static async Task<List<int>> FlushLengthsAsync(ChunkCopier copier, byte[] content, IdleWriteDeadline? idleWrite = null, LargeFileGateway.Limits.DownloadThrottle? throttle = null)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
+        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None,
+            throttle: throttle, idleWrite: idleWrite, pace: FastPace());
+        var lengths = new List<int>();
+        while (lengths.Sum() < content.Length)
+        {
+            var result = await pipe.Reader.ReadAsync();
+            lengths.Add((int)result.Buffer.Length);
+            pipe.Reader.AdvanceTo(result.Buffer.End);
+        }
+
+        await pipe.Reader.CompleteAsync();
+        Assert.Equal(content.Length, await copy);
+        return lengths;
+    }
+
     [Theory]
-    [InlineData(50L * 1024 * 1024, long.MaxValue, 192 * 1024)] // 200 KiB in 4 ms, whole chunks
+    [InlineData(50L * 1024 * 1024, long.MaxValue, 128 * 1024)] // 200 KiB in 4 ms: the power of two below, in whole chunks
     [InlineData(10L * 1024 * 1024, long.MaxValue, 0)] // 40 KiB in 4 ms: less than a chunk
     [InlineData(2L * 1024 * 1024 * 1024, long.MaxValue, 1024 * 1024)] // the most allowed
     [InlineData(2L * 1024 * 1024 * 1024, 300 * 1024, 256 * 1024)] // what is left of the range
-    public void FastFlushBytes_FollowsThePaceInWholeChunksUpToTheMostAllowed(long bytesPerSecond, long remaining, int expected)
+    public void FastFlushBytes_FollowsThePaceInPowersOfTwoUpToTheMostAllowed(long bytesPerSecond, long remaining, int expected)
     {
         var copier = new ChunkCopier(64 * 1024, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024 + 1000, flushBudget: new FlushBudget(1 << 30));
 

@@ -10,6 +10,7 @@ namespace LargeFileGateway.UnitTests.Streaming;
 internal sealed class ScriptedRepresentation(byte[] content) : Representation("scripted.bin", content.Length, DateTimeOffset.UnixEpoch, new EntityTagHeaderValue("\"v1\""), "application/octet-stream", "scripted.bin")
 {
     private readonly Dictionary<int, Func<long, Stream>> _scripts = [];
+    private int _shortReads;
 
     public List<(long Offset, long Length)> Opens { get; } = [];
 
@@ -27,6 +28,13 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
         return this;
     }
 
+    /// <summary>Every open gives at most <paramref name="bytes"/> per read, as a remote body arriving a record at a time.</summary>
+    public ScriptedRepresentation ShortReads(int bytes)
+    {
+        _shortReads = bytes;
+        return this;
+    }
+
     /// <summary>The <paramref name="open"/>-th open yields <paramref name="bytes"/> bytes and then ends (a truncated object).</summary>
     public ScriptedRepresentation EndAfter(int open, int bytes)
     {
@@ -40,7 +48,45 @@ internal sealed class ScriptedRepresentation(byte[] content) : Representation("s
         var stream = _scripts.TryGetValue(Opens.Count, out var script)
             ? script(offset)
             : new MemoryStream(content, (int)offset, (int)length, writable: false);
-        return ValueTask.FromResult(stream);
+        return ValueTask.FromResult(_shortReads > 0 ? new ShortReadStream(stream, _shortReads) : stream);
+    }
+
+    private sealed class ShortReadStream(Stream inner, int most) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, Math.Min(count, most));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+            => inner.ReadAsync(buffer[..Math.Min(buffer.Length, most)], cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 
     private sealed class FailingStream(byte[] content, long offset, int bytesBeforeFailure, bool endEarly, Exception? failure = null) : Stream
