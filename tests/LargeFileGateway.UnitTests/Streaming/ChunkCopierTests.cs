@@ -384,30 +384,21 @@ public sealed class ChunkCopierTests
         var content = Seeded(2 * 1024 * 1024);
         var copier = new ChunkCopier(Chunk, slowClientChunkSizeBytes: 8 * 1024, fastClientFlushBytes: 1024 * 1024, flushBudget: new FlushBudget(64 * 1024 * 1024));
         var response = new StartRecorder();
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
-        var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None,
-            pace: FastPace(), response: response.Context.Response);
-        var flushes = new List<int>();
-        while (flushes.Sum() < content.Length)
-        {
-            var result = await pipe.Reader.ReadAsync();
-            flushes.Add((int)result.Buffer.Length);
-            pipe.Reader.AdvanceTo(result.Buffer.End);
-        }
 
-        await pipe.Reader.CompleteAsync();
-        Assert.Equal(content.Length, await copy);
+        var flushes = await FlushLengthsAsync(copier, content, response: response.Context.Response);
 
         // The first byte does not wait for a whole gathered flush; the ones after it gather.
         Assert.Equal(Chunk, flushes[0]);
         Assert.Equal(1024 * 1024, flushes[1]);
     }
 
-    private static async Task<List<int>> FlushLengthsAsync(ChunkCopier copier, byte[] content, IdleWriteDeadline? idleWrite = null, LargeFileGateway.Limits.DownloadThrottle? throttle = null)
+    /// <summary>The length of each flush of a whole copy for a fast client, read by a reader that takes every flush at once.</summary>
+    private static async Task<List<int>> FlushLengthsAsync(ChunkCopier copier, byte[] content, IdleWriteDeadline? idleWrite = null, LargeFileGateway.Limits.DownloadThrottle? throttle = null,
+        HttpResponse? response = null)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1, resumeWriterThreshold: 1));
         var copy = copier.CopyAsync(new ScriptedRepresentation(content), new ByteRange(0, content.Length - 1), pipe.Writer, new BodyProgress(), CancellationToken.None,
-            throttle: throttle, idleWrite: idleWrite, pace: FastPace());
+            throttle: throttle, idleWrite: idleWrite, pace: FastPace(), response: response);
         var lengths = new List<int>();
         while (lengths.Sum() < content.Length)
         {
