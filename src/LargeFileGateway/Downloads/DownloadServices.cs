@@ -20,7 +20,12 @@ internal static class DownloadServices
             services.GetRequiredService<IStorageProvider>(),
             services.GetRequiredService<ContentTypeMap>(),
             storesLocalFiles: services.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProviderKind.Local));
-        services.AddSingleton(services => new FlushBudget(services.GetRequiredService<IOptions<DownloadOptions>>().Value.FastClientFlushBudgetBytes));
+        services.AddSingleton(services =>
+        {
+            var budget = new FlushBudget(services.GetRequiredService<IOptions<DownloadOptions>>().Value.FastClientFlushBudgetBytes);
+            services.GetRequiredService<GatewayMetrics>().ObserveFlushBudget(budget);
+            return budget;
+        });
         services.AddSingleton(services =>
         {
             var download = services.GetRequiredService<IOptions<DownloadOptions>>().Value;

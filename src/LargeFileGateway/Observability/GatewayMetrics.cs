@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Downloads;
+using LargeFileGateway.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace LargeFileGateway.Observability;
@@ -35,10 +36,11 @@ internal sealed class GatewayMetrics
     private readonly Counter<long> _digestsLearnt;
     private readonly Counter<long> _digestBytesHashed;
     private readonly Counter<long> _digestFailures;
+    private readonly Meter _meter;
 
     public GatewayMetrics(IMeterFactory meterFactory, IOptions<StorageOptions> storage)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         _provider = new(ProviderTag, storage.Value.Provider switch
         {
             StorageProviderKind.S3 => "s3",
@@ -59,6 +61,19 @@ internal sealed class GatewayMetrics
         _digestsLearnt = meter.CreateCounter<long>("gateway.digests.learnt", unit: "{version}", description: "File versions whose digest the background worker learnt, by source.");
         _digestBytesHashed = meter.CreateCounter<long>("gateway.digests.bytes_hashed", unit: "By", description: "Bytes the background worker read to hash them.");
         _digestFailures = meter.CreateCounter<long>("gateway.digests.failures", unit: "{version}", description: "File versions the worker could not learn (storage failed, the file changed) or could not queue.");
+    }
+
+    /// <summary>
+    /// Reports what of <paramref name="budget"/> gathered flushes hold now, beside the whole: when clients that stopped
+    /// reading mid-flush hold all of it, every download flushes each chunk again (slower, and nothing else shows it).
+    /// Read only when a scrape or an export asks.
+    /// </summary>
+    public void ObserveFlushBudget(FlushBudget budget)
+    {
+        _meter.CreateObservableGauge("gateway.download.flush_budget.used", () => budget.Bytes - budget.Available, unit: "By",
+            description: "Bytes of the fast-client flush budget (Gateway:Download:FastClientFlushBudgetBytes) that gathered flushes hold now.");
+        _meter.CreateObservableGauge("gateway.download.flush_budget.limit", () => budget.Bytes, unit: "By",
+            description: "The whole fast-client flush budget (Gateway:Download:FastClientFlushBudgetBytes).");
     }
 
     /// <summary>True when someone records storage read times: the caller reads the clock only then.</summary>

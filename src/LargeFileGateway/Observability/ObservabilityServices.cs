@@ -2,6 +2,7 @@ using System.Net;
 using LargeFileGateway.AccessLog;
 using LargeFileGateway.Configuration;
 using LargeFileGateway.Health;
+using LargeFileGateway.Streaming;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -81,6 +82,11 @@ internal static class ObservabilityServices
     /// <summary>Maps the probes and <c>/metrics</c>, and puts the access log around everything (a 500 included).</summary>
     public static WebApplication UseObservability(this WebApplication app)
     {
+        // The flush budget's gauges come with the budget, which is otherwise made at the first download: made once the
+        // host has started, a scrape before any download shows them (and the limit) already. Not made here: that would
+        // validate the download options now, one section alone, before the start names every bad key at once.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<FlushBudget>());
+
         var accessLog = app.Services.GetRequiredService<AccessLogWriter>();
         if (accessLog.IsEnabled)
         {

@@ -91,6 +91,48 @@ public sealed class MetricsTests() : GatewayTest("metrics")
         Assert.Contains(after.Samples, sample => sample.Name.StartsWith("dotnet_gc_", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Metrics_FastClientStallsMidFlush_BudgetGaugeShowsItsShareUntilItsConnectionEnds()
+    {
+        using (var file = new FileStream(Root.Combine("stall.bin"), FileMode.Create))
+        {
+            file.SetLength(64 * 1024 * 1024); // sparse: only the pace matters here
+        }
+
+        var idle = await ScrapeAsync();
+        Assert.Equal(0, idle.Sum("gateway_download_flush_budget_used_bytes"));
+        Assert.Equal(64.0 * 1024 * 1024, idle.Sum("gateway_download_flush_budget_limit_bytes"));
+        Assert.Equal("gauge", idle.Types["gateway_download_flush_budget_used_bytes"]);
+
+        PrometheusText stalled;
+        using (var client = new System.Net.Sockets.TcpClient { ReceiveBufferSize = 256 * 1024 })
+        {
+            await client.ConnectAsync(IPAddress.Loopback, Server.Port);
+            var stream = client.GetStream();
+            await stream.WriteAsync("GET /files/stall.bin HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+
+            // Fast for 24 MiB (the pace is judged over 8 MiB windows), then not at all: the flush under way when the
+            // socket buffers fill waits on this client with its share (FastClientFlushTests has the budget's side).
+            var buffer = new byte[256 * 1024];
+            var total = 0L;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            while (total < 24 * 1024 * 1024)
+            {
+                var read = await stream.ReadAsync(buffer, timeout.Token);
+                Assert.NotEqual(0, read);
+                total += read;
+            }
+
+            stalled = await ScrapeUntilAsync(text => text.Sum("gateway_download_flush_budget_used_bytes") > 0);
+            client.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0); // RST, like a killed client
+        }
+
+        var share = stalled.Sum("gateway_download_flush_budget_used_bytes");
+        Assert.True(share is > 64 * 1024 and <= 1024 * 1024, $"the stalled download holds {share} bytes of the budget: more than a chunk, at most one gathered flush");
+        var after = await ScrapeUntilAsync(text => text.Sum("gateway_download_flush_budget_used_bytes") == 0);
+        Assert.Equal(0, after.Sum("gateway_download_flush_budget_used_bytes"));
+    }
+
     private static double Delta(PrometheusText before, PrometheusText after, string name, params (string, string)[] labels)
         => after.Sum(name, labels) - before.Sum(name, labels);
 
