@@ -471,6 +471,11 @@ def main():
         "floor": lambda: servers.aspnet_baseline("floor", args.publish, data, logs, "/floor/"),
         # Not a file server either: one pread per request from a file kept open, a bare 206 (ranges only).
         "floor-file": lambda: servers.aspnet_baseline("floor-file", args.publish, data, logs, "/floor-file/"),
+        # floor-file plus the per-request checks and the order of work a safe file server needs (the gateway's): a
+        # statx of the path, a readlinkat of the descriptor, a statx of it after the read, the copy out of a rented
+        # buffer once the response starts. Between it and floor-file is what safety costs; between the gateway and it,
+        # what the request pipeline costs.
+        "floor-safe": lambda: servers.aspnet_baseline("floor-safe", args.publish, data, logs, "/floor-safe/"),
         # nginx with the repository's locations in front of a gateway of its own (issue 16, target 4): the gateway
         # streams and nginx passes the bytes through, or the gateway answers with X-Accel-Redirect and nginx sends them.
         "nginx-proxy": lambda: servers.nginx_front("nginx-proxy", args.work, args.publish, data, logs, offload=False),

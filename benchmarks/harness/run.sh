@@ -4,7 +4,7 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file,nginx-proxy,nginx-offload],
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file,floor-safe,nginx-proxy,nginx-offload],
 # --only stream,ranges,aria2,slow[,throttled,slowscale], --rotate, --sizes 64,8192 (MiB),
 # --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
 #   nginx-proxy, nginx-offload: nginx with the repository's nginx/largefilegateway/ locations in front of a gateway of its
