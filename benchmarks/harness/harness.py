@@ -481,6 +481,12 @@ def main():
         "nginx-proxy": lambda: servers.nginx_front("nginx-proxy", args.work, args.publish, data, logs, offload=False),
         "nginx-offload": lambda: servers.nginx_front("nginx-offload", args.work, args.publish, data, logs, offload=True),
     }
+    # The baselines as Native AOT builds (run.sh publishes them when a server named *-aot is asked for), built as the
+    # gateway is: the JIT-built baselines have dynamic PGO, which the gateway's AOT build has not, so this pair keeps
+    # the compilation model out of a ratio.
+    for base, prefix in (("static", "/static/"), ("floor-file", "/floor-file/"), ("floor-safe", "/floor-safe/")):
+        known[f"{base}-aot"] = lambda base=base, prefix=prefix: servers.aspnet_baseline(
+            f"{base}-aot", args.publish, data, logs, prefix, folder="baselines-aot")
     for variant in args.front_variant:
         # NAME:proxy|offload:DIRECTIVES, the directives replacing the upstream block's keepalive lines.
         label, mode, upstream = (variant.split(":", 2) + [""])[:3]

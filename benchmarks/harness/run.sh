@@ -4,7 +4,8 @@
 # interleaved, and prints the table (also written to benchmarks/.work/last-run.md).
 #   benchmarks/harness/run.sh            full run (64 MiB, 1, 4 and 8 GiB files; about 15 minutes, results in benchmarks/RESULTS.md)
 #   benchmarks/harness/run.sh --quick    smoke run (8 and 64 MiB files, short runs; about 30 seconds)
-# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file,floor-safe,nginx-proxy,nginx-offload],
+# Other options go to harness.py: --repeats N, --servers gateway,gateway-jit,static,results,nginx[,floor,floor-file,floor-safe,nginx-proxy,nginx-offload,
+#   static-aot,floor-file-aot,floor-safe-aot (the baselines as Native AOT builds)],
 # --only stream,ranges,aria2,slow[,throttled,slowscale], --rotate, --sizes 64,8192 (MiB),
 # --variant NAME:KEY=VALUE,... (another gateway process with extra environment variables).
 #   nginx-proxy, nginx-offload: nginx with the repository's nginx/largefilegateway/ locations in front of a gateway of its
@@ -49,6 +50,11 @@ else
   dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -o "$work/publish/gateway" -nologo -v quiet
   dotnet publish "$repo/src/LargeFileGateway/LargeFileGateway.csproj" -c Release -p:PublishAot=false -o "$work/publish/gateway-jit" -nologo -v quiet
   dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -o "$work/publish/baselines" -nologo -v quiet
+  # static-aot, floor-file-aot, floor-safe-aot: the baselines compiled as the gateway is (Native AOT, speed preference).
+  if [[ " $* " =~ -aot[,[:space:]] ]]; then
+    dotnet publish "$repo/benchmarks/Baselines/LargeFileGateway.Baselines.csproj" -c Release -p:PublishAot=true \
+      -p:OptimizationPreference=Speed -o "$work/publish/baselines-aot" -nologo -v quiet
+  fi
 fi
 
 # The pictures need matplotlib: Debian's python3-matplotlib belongs to /usr/bin/python3, which may not be the first

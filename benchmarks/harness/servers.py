@@ -186,9 +186,9 @@ def gateway(publish, data, logs, name="gateway", extra_env=None, folder="gateway
     return server
 
 
-def aspnet_baseline(name, publish, data, logs, prefix):
+def aspnet_baseline(name, publish, data, logs, prefix, folder="baselines"):
     port = free_port()
-    argv = [os.path.join(publish, "baselines", "LargeFileGateway.Baselines"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
+    argv = [os.path.join(publish, folder, "LargeFileGateway.Baselines"), "--urls", f"http://127.0.0.1:{port}", "--root", data]
     env = {"Logging__LogLevel__Default": "Warning"}
     return Server(name, argv, prefix, port, os.path.join(logs, f"{name}.log"), env)
 
