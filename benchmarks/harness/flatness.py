@@ -17,7 +17,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import datafiles  # noqa: E402
@@ -29,15 +28,10 @@ MIB = 1 << 20
 
 def scrape(port):
     """GC figures from /metrics, in bytes and counts (summed over generations where the metric has them)."""
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
-        text = response.read().decode()
     values = {}
-    for line in text.splitlines():
-        match = re.match(r"^(dotnet_gc_last_collection_memory_committed_size|dotnet_gc_last_collection_heap_size"
-                         r"|dotnet_gc_heap_total_allocated|dotnet_gc_collections)\w*(\{[^}]*\})?\s+(\S+)", line)
-        if not match:
-            continue
-        name, labels, value = match.group(1), match.group(2) or "", float(match.group(3))
+    for name, labels, value in servers.prometheus_samples(port, [
+            "dotnet_gc_last_collection_memory_committed_size", "dotnet_gc_last_collection_heap_size",
+            "dotnet_gc_heap_total_allocated", "dotnet_gc_collections"]):
         if name == "dotnet_gc_collections":
             generation = re.search(r'gc_heap_generation="(\w+)"', labels)
             name = f"gc_{generation.group(1) if generation else 'all'}"

@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 
 import datafiles
 import pictures
@@ -144,20 +143,17 @@ def scrape_metrics(server):
     if not getattr(server, "metrics", False):
         return {}
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/metrics", timeout=10) as response:
-            text = response.read().decode()
+        samples = servers.prometheus_samples(server.port, [
+            "dotnet_gc_last_collection_memory_committed_size", "dotnet_gc_last_collection_heap_size",
+            "dotnet_gc_last_collection_heap_fragmentation_size", "dotnet_gc_heap_total_allocated",
+            "dotnet_process_memory_working_set", "aspnetcore_memory_pool_(?:allocated|evicted|pooled|rented)"])
     except OSError as error:
         log(f"    {server.name}: /metrics did not answer ({error})")
         return {}
     values = {}
-    for line in text.splitlines():
-        match = re.match(r"^(dotnet_gc_last_collection_memory_committed_size|dotnet_gc_last_collection_heap_size"
-                         r"|dotnet_gc_last_collection_heap_fragmentation_size|dotnet_gc_heap_total_allocated"
-                         r"|dotnet_process_memory_working_set|aspnetcore_memory_pool_(?:allocated|evicted|pooled|rented))"
-                         r"\w*(?:\{[^}]*\})?\s+(\S+)", line)
-        if match:
-            # Per generation (heap size) or per pool owner: summed.
-            values[match.group(1)] = values.get(match.group(1), 0.0) + float(match.group(2))
+    for name, _, value in samples:
+        # Per generation (heap size) or per pool owner: summed.
+        values[name] = values.get(name, 0.0) + value
     pool_held = values.get("aspnetcore_memory_pool_allocated", 0.0) - values.get("aspnetcore_memory_pool_evicted", 0.0)
     return {"gc_committed": values.get("dotnet_gc_last_collection_memory_committed_size", float("nan")),
             "gc_heap": values.get("dotnet_gc_last_collection_heap_size", float("nan")),

@@ -1,5 +1,6 @@
 """Starting and stopping the servers under test, each as our own child process on a free loopback port."""
 import os
+import re
 import socket
 import subprocess
 import time
@@ -174,6 +175,16 @@ class BehindNginx:
     def stop(self):
         self.front.stop()
         self.gateway.stop()
+
+
+def prometheus_samples(port, names, timeout=10):
+    """(name, labels, value) of every sample on a gateway's /metrics (Prometheus text) whose metric name starts with
+    one of `names` (regular expressions); name is the matched prefix, labels the braces' text or "". Raises OSError
+    when /metrics does not answer."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout) as response:
+        text = response.read().decode()
+    pattern = re.compile(r"^(" + "|".join(names) + r")\w*(\{[^}]*\})?\s+(\S+)")
+    return [(m.group(1), m.group(2) or "", float(m.group(3))) for m in map(pattern.match, text.splitlines()) if m]
 
 
 def gateway(publish, data, logs, name="gateway", extra_env=None, folder="gateway"):
