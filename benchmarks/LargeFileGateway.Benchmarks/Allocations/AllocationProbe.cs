@@ -14,37 +14,79 @@ namespace LargeFileGateway.Benchmarks.Allocations;
 /// events (one sample per ~100 KB allocated). BenchmarkDotNet's in-process numbers cover only the copy loop; this is
 /// what the GC sees during a real download, Kestrel and the socket layer included, which is what decides whether
 /// memory stays flat. <c>dotnet run -c Release --project benchmarks/LargeFileGateway.Benchmarks -- --allocations [MiB]</c>
+/// <para>
+/// <c>-- --allocations-ranges [seconds]</c> does the same for the other load, the per-request cost: wrk (also a
+/// separate process) asks for random 64 KiB ranges of a 4 GiB sparse file over 4 kept-alive connections, and the
+/// figure is the managed bytes allocated per request served, with the types behind them.
+/// </para>
 /// </summary>
 internal static class AllocationProbe
 {
-    public static async Task<int> RunAsync(int mebibytes)
+    public static Task<int> RunAsync(int mebibytes)
+        => MeasureAsync((long)mebibytes << 20, async (address, _) =>
+        {
+            var url = $"{address}/files/probe.bin";
+            await CurlAsync(url); // warm-up: JIT, pools, first connection
+            return async () =>
+            {
+                await CurlAsync(url);
+                var chunks = ((long)mebibytes << 20) / 65536;
+                return (chunks, $"{mebibytes} MiB through the gateway on Kestrel", "64 KiB sent");
+            };
+        });
+
+    public static Task<int> RunRangesAsync(int seconds)
+        => MeasureAsync(4L << 30, async (address, root) =>
+        {
+            var script = Path.Combine(root, "ranges.lua");
+            await File.WriteAllTextAsync(script, $$"""
+                local size = {{4L << 30}}
+                local len = 65536
+                init = function(args) math.randomseed(7919) end
+                request = function()
+                  local first = math.floor(math.random() * (size - len))
+                  return wrk.format("GET", "/files/probe.bin", { ["Range"] = string.format("bytes=%.0f-%.0f", first, first + len - 1) })
+                end
+                """);
+            await WrkAsync(address, script, 2); // warm-up: JIT tiers, pools, connections
+            return async () =>
+            {
+                var requests = await WrkAsync(address, script, seconds);
+                return (requests, $"{requests:N0} random 64 KiB ranges through the gateway on Kestrel in {seconds} s", "request");
+            };
+        });
+
+    /// <summary>
+    /// The frame of both probes: a sparse file of <paramref name="size"/> bytes (the content does not matter here),
+    /// the gateway on Kestrel in this process, the load <paramref name="prepare"/> warms up and returns, and the
+    /// managed bytes allocated while it runs, per unit of the work it reports, with the sampled types behind them.
+    /// </summary>
+    private static async Task<int> MeasureAsync(long size, Func<string, string, Task<Func<Task<(long Units, string What, string Unit)>>>> prepare)
     {
         var root = Directory.CreateTempSubdirectory("lfg-alloc-");
         try
         {
-            var file = Path.Combine(root.FullName, "probe.bin");
-            using (var stream = new FileStream(file, FileMode.Create))
+            using (var stream = new FileStream(Path.Combine(root.FullName, "probe.bin"), FileMode.Create))
             {
-                stream.SetLength((long)mebibytes << 20); // sparse: the content does not matter here
+                stream.SetLength(size);
             }
 
             await using var app = Program.CreateAppForProbe(root.FullName);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            var url = $"{address}/files/probe.bin";
+            var load = await prepare(address, root.FullName);
 
-            await CurlAsync(url); // warm-up: JIT, pools, first connection
             using var listener = new AllocationTickListener();
             var before = GC.GetTotalAllocatedBytes(precise: true);
-            await CurlAsync(url);
+            var (units, what, unit) = await load();
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+            units = Math.Max(1, units);
 
-            var chunks = ((long)mebibytes << 20) / 65536;
-            Console.WriteLine($"{mebibytes} MiB through the gateway on Kestrel: {allocated / 1024.0:N0} KiB allocated, {allocated / (double)chunks:N0} B per 64 KiB sent");
+            Console.WriteLine($"{what}: {allocated / 1024.0:N0} KiB allocated, {allocated / (double)units:N0} B per {unit}");
             Console.WriteLine("Sampled allocations by type (bytes, from GC AllocationTick; the listener's own event objects included):");
-            foreach (var (type, bytes) in listener.Snapshot().OrderByDescending(entry => entry.Value).Take(15))
+            foreach (var (type, bytes) in listener.Snapshot().OrderByDescending(entry => entry.Value).Take(25))
             {
-                Console.WriteLine($"{bytes,14:N0}  {type}");
+                Console.WriteLine($"{bytes,14:N0}  {bytes / (double)units,10:N1} B per {unit}  {type}");
             }
 
             await app.StopAsync();
@@ -54,6 +96,23 @@ internal static class AllocationProbe
         {
             root.Delete(recursive: true);
         }
+    }
+
+    // The number of requests wrk completed (its "N requests in" line), bounded in time by its own -d and a timeout.
+    private static async Task<long> WrkAsync(string address, string script, int seconds)
+    {
+        var start = new ProcessStartInfo("wrk") { ArgumentList = { "-t1", "-c4", $"-d{seconds}s", "-s", script, address }, RedirectStandardOutput = true };
+        using var wrk = Process.Start(start) ?? throw new InvalidOperationException("wrk did not start (apt-get install wrk).");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds + 30));
+        var output = await wrk.StandardOutput.ReadToEndAsync(timeout.Token);
+        await wrk.WaitForExitAsync(timeout.Token);
+        var match = System.Text.RegularExpressions.Regex.Match(output, @"(\d+) requests in");
+        if (wrk.ExitCode != 0 || !match.Success || output.Contains("Non-2xx", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"wrk against {address} failed (exit code {wrk.ExitCode}):\n{output}");
+        }
+
+        return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task CurlAsync(string url)

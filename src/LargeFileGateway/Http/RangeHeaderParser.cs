@@ -19,6 +19,24 @@ internal static class RangeHeaderParser
 
     private const string BytesUnit = "bytes";
 
+    /// <summary>
+    /// A Range field of exactly one range-spec (<c>bytes=0-499</c>), what download managers and players send, parsed
+    /// without the list <see cref="TryParse"/> builds. False for anything else, a list included, which
+    /// <see cref="TryParse"/> then judges: this is only its shortcut, never a second grammar.
+    /// </summary>
+    public static bool TryParseSingle(ReadOnlySpan<char> value, out RangeSpec spec)
+    {
+        spec = default;
+        var equals = value.IndexOf('=');
+        if (equals <= 0 || value[(equals + 1)..].Contains(',') || !value[..equals].Trim().Equals(BytesUnit, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var element = value[(equals + 1)..].Trim(" \t");
+        return !element.IsEmpty && TryParseSpec(element, out spec);
+    }
+
     public static bool TryParse(ReadOnlySpan<char> value, out List<RangeSpec> specs)
     {
         specs = [];
