@@ -33,7 +33,7 @@ internal sealed class RangeRequest
         if (maxRanges >= 1 && RangeHeaderParser.TryParseSingle(rangeHeader, out var single))
         {
             // One range-spec, what download managers and players send: no lists to parse into and coalesce
-            // (about 500 B per request, benchmarks/RESULTS.md tuning item 24).
+            // (about 350 B per request, benchmarks/RESULTS.md tuning item 24).
             return single.Resolve(completeLength) is { } only ? new RangeRequest(RangeKind.Single, new[] { only }) : Unsatisfiable;
         }
 
